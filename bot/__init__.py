@@ -1,0 +1,1 @@
+"""PolicyBot's edge: settings, CLI, app wiring, platform adapters, HTTP server, scheduler."""

@@ -1,0 +1,5 @@
+"""``python -m bot`` is ``policybot``."""
+
+from bot.cli import main
+
+main()

@@ -1,0 +1,57 @@
+"""Wiring: settings → config, database, cipher, answer engine, router → Services.
+
+Everything is built here, once, and passed down; nothing at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from bot.config import SchoolsConfig, load_config
+from bot.keys import load_cipher
+from bot.settings import Settings
+from handlers import build_router
+from handlers.context import AnswerSource, Services
+from handlers.router import Router
+from storage import db as database
+from storage.directory import sync_directory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class App:
+    settings: Settings
+    services: Services
+    router: Router
+
+    async def close(self) -> None:
+        await self.services.db.dispose()
+
+
+def build_answer_engine(config: SchoolsConfig) -> AnswerSource | None:
+    """The policy answer engine over every configured school's policy and FAQ."""
+    try:
+        from policies.engine import AnswerEngine, PolicySource
+    except ImportError:  # pragma: no cover - the engine arrives with the policy feature
+        return None
+    return AnswerEngine.build(
+        PolicySource(slug=s.slug, name=s.name, policy_paths=tuple(s.policies), faq_path=s.faq)
+        for s in config.schools)
+
+
+async def build_app(settings: Settings, *, migrate: bool | None = None,
+                    with_answers: bool = True) -> App:
+    """Load and check everything, apply migrations (SQLite by default), sync the directory."""
+    config = load_config(settings.config_path)
+    url = settings.resolved_database_url
+    if migrate if migrate is not None else settings.uses_default_sqlite:
+        await asyncio.to_thread(database.upgrade, url)
+    db = database.Database(url)
+    async with db.session() as session:
+        await sync_directory(session=session, schools=config.schools)
+    answers = await asyncio.to_thread(build_answer_engine, config) if with_answers else None
+    services = Services(db=db, config=config, cipher=load_cipher(settings), answers=answers)
+    return App(settings=settings, services=services, router=build_router())

@@ -1,0 +1,171 @@
+"""The ``policybot`` command line (Typer). Builds Settings once and passes them down."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+
+from bot.config import ConfigError, SchoolConfig, SchoolsConfig, load_config
+from bot.settings import Settings
+
+T = TypeVar("T")
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="PolicyBot: your school's social media policy, in your staff and PTA chats.")
+db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
+reminders_app = typer.Typer(no_args_is_help=True, help="Acknowledgement and review reminders.")
+config_app = typer.Typer(no_args_is_help=True, help="The school config file.")
+app.add_typer(db_app, name="db")
+app.add_typer(reminders_app, name="reminders")
+app.add_typer(config_app, name="config")
+
+
+def _settings(log_level: str = "WARNING") -> Settings:
+    settings = Settings()
+    logging.basicConfig(level=getattr(logging, settings.log_level.upper(), logging.INFO)
+                        if log_level == "INFO" else getattr(logging, log_level),
+                        stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return settings
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code=2)
+
+
+def _run(make: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return asyncio.run(make())  # type: ignore[arg-type]
+    except ConfigError as exc:
+        raise _fail("The school config is not valid:\n" + "\n".join(exc.problems)) from None
+
+
+try:  # the answer engine's command; see bot/cli_ask.py
+    from bot.cli_ask import ask as _ask
+    app.command("ask", help="Answer one question (or a batch with --jsonl) from a policy.")(_ask)
+except ImportError:  # pragma: no cover
+    pass
+
+
+@app.command()
+def chat(
+    school: Annotated[str, typer.Option(help="the school's slug, e.g. croughton")],
+    as_: Annotated[str | None, typer.Option("--as", help="speak as this person (handle)")] = None,
+    in_: Annotated[str | None, typer.Option("--in", help="speak in this chat, or 'dm'")] = None,
+) -> None:
+    """The console platform: talk to the bot as anyone in the school, in any chat."""
+    settings = _settings()
+    config = _load(settings)
+    school_config = config.school(school)
+    if school_config is None:
+        known = ", ".join(s.slug for s in config.schools)
+        raise _fail(f"unknown school {school!r}; the config has: {known}")
+    handle = as_ or _default_handle(school_config)
+    chat_name = in_ or _default_chat(school_config)
+    if school_config.person(handle) is None:
+        raise _fail(f"no person {handle!r} at {school}; people: "
+                    + ", ".join(p.handle for p in school_config.people))
+    if chat_name != "dm" and school_config.chat(chat_name) is None:
+        raise _fail(f"no chat {chat_name!r} at {school}; chats: "
+                    + ", ".join([c.name for c in school_config.chats] + ["dm"]))
+    _run(lambda: _chat(settings, school, handle, chat_name))
+
+
+async def _chat(settings: Settings, school: str, handle: str, chat_name: str) -> None:
+    from bot.app import build_app
+    from bot.platforms.console import Console, ConsoleState
+
+    application = await build_app(settings)
+    try:
+        console = Console(application, ConsoleState(school, handle, chat_name),
+                          out=sys.stdout, err=sys.stderr)
+        if sys.stdin.isatty():
+            console.note(f"{school}: you are {handle} in {chat_name}. Type /help, or "
+                         ":as HANDLE, :in CHAT, :in dm, :quit")
+        await console.run(sys.stdin)
+    finally:
+        await application.close()
+
+
+def _default_handle(school: SchoolConfig) -> str:
+    staff = [p.handle for p in school.people if p.role == "staff"]
+    return staff[0] if staff else school.people[0].handle
+
+
+def _default_chat(school: SchoolConfig) -> str:
+    staff = [c.name for c in school.chats if c.audience == "staff"]
+    return staff[0] if staff else (school.chats[0].name if school.chats else "dm")
+
+
+def _load(settings: Settings) -> SchoolsConfig:
+    try:
+        return load_config(settings.config_path)
+    except ConfigError as exc:
+        raise _fail("The school config is not valid:\n" + "\n".join(exc.problems)) from None
+
+
+@app.command()
+def run(
+    school: Annotated[str | None, typer.Option(help="console only: the school to start in")] = None,
+) -> None:
+    """Run the bot: Telegram polling and/or Slack Socket Mode for the platforms whose tokens
+    are set; with none set, the console platform."""
+    settings = _settings("INFO")
+    if settings.telegram_bot_token is None and settings.slack_app_token is None:
+        config = _load(settings)
+        first = school or config.schools[0].slug
+        typer.echo("No platform tokens set: starting the console platform.", err=True)
+        chat(school=first, as_=None, in_=None)
+        return
+    from bot.runner import run_platforms
+    _run(lambda: run_platforms(settings))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
+) -> None:
+    """HTTP mode for production: POST /telegram, POST /slack/events, GET /healthz."""
+    settings = _settings("INFO")
+    from bot.server import serve_forever
+    _run(lambda: serve_forever(settings, host=host, port=port))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every database migration."""
+    settings = _settings("INFO")
+    from storage.db import upgrade
+    upgrade(settings.resolved_database_url)
+    typer.echo("Database is up to date.")
+
+
+@config_app.command("check")
+def config_check() -> None:
+    """Validate the school config and summarise it."""
+    settings = _settings()
+    config = _load(settings)
+    for school in config.schools:
+        typer.echo(f"{school.slug}: {school.name} — {len(school.people)} people, "
+                   f"{len(school.chats)} chats, {len(school.policies)} policy file(s)")
+    typer.echo(f"{settings.config_path}: OK")
+
+
+@reminders_app.command("run-due")
+def reminders_run_due(
+    now: Annotated[str | None, typer.Option(help="the moment to run at (ISO-8601)")] = None,
+) -> None:
+    """Send every reminder due at that moment, once, then exit (cron-friendly)."""
+    settings = _settings("INFO")
+    from bot.reminders_cli import run_due
+    _run(lambda: run_due(settings, now))
+
+
+def main() -> None:
+    app()

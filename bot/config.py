@@ -1,0 +1,277 @@
+"""The school config file: one YAML file describing one or more schools.
+
+A broken file is refused at start with the file, the line and what is wrong::
+
+    schools.yaml:14: schools[0].people[2].role: unknown role 'teacher' (expected one of ...)
+
+Loading is two steps: YAML is composed into nodes so every value keeps its line,
+then pydantic validates the plain data and each error is mapped back to a line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from policies.answer import Audience
+from storage.roles import Role
+
+PathKey = tuple[str | int, ...]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+Handle = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=64)]
+PlatformId = int | str
+
+
+class ConfigError(Exception):
+    """The config file is unusable; ``problems`` are ``file:line: where: what`` lines."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PersonConfig(_Strict):
+    handle: Handle
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    telegram: PlatformId | None = None
+    slack: str | None = None
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _known_role(cls, value: object) -> object:
+        allowed = [r.value for r in Role]
+        if value not in allowed:
+            raise ValueError(f"unknown role {value!r} (expected one of {', '.join(allowed)})")
+        return value
+
+
+class ChatConfig(_Strict):
+    name: Handle
+    audience: Audience
+    telegram: PlatformId | None = None
+    slack: str | None = None
+
+    @field_validator("audience", mode="before")
+    @classmethod
+    def _known_audience(cls, value: object) -> object:
+        if value is None or value == "":
+            raise ValueError("every chat needs an audience: staff or parent")
+        if value not in [a.value for a in Audience]:
+            raise ValueError(f"unknown audience {value!r} (expected staff or parent)")
+        return value
+
+
+class SchoolHours(_Strict):
+    """When reminders may be sent, in the school's timezone."""
+
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+    start: dt.time = dt.time(8, 0)
+    end: dt.time = dt.time(17, 0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SchoolHours:
+        if self.start >= self.end:
+            raise ValueError("school_hours.start must be before school_hours.end")
+        if not self.days or any(d < 0 or d > 6 for d in self.days):
+            raise ValueError("school_hours.days must be weekday numbers 0 (Mon) to 6 (Sun)")
+        return self
+
+
+class NudgeCadence(_Strict):
+    """How staff who have not acknowledged the policy are reminded."""
+
+    first_after_school_days: int = Field(default=3, ge=1, le=30)
+    then_every_days: int = Field(default=7, ge=1, le=60)
+    max_nudges: int = Field(default=4, ge=1, le=20)
+
+
+class SchoolConfig(_Strict):
+    slug: Slug
+    name: str = Field(min_length=1, max_length=200)
+    timezone: str = "Europe/London"
+    policies: tuple[Path, ...] = Field(min_length=1)
+    faq: Path | None = None
+    people: tuple[PersonConfig, ...] = Field(min_length=1)
+    chats: tuple[ChatConfig, ...] = ()
+    school_hours: SchoolHours = SchoolHours()
+    holidays: tuple[dt.date, ...] = ()
+    next_review: dt.date | None = None
+    review_reminder_days: tuple[int, ...] = (60, 30, 7)
+    nudges: NudgeCadence = NudgeCadence()
+    retention_days: int = Field(default=2190, ge=30, le=36500)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r} (e.g. Europe/London)") from None
+        return value
+
+    def person(self, handle: str) -> PersonConfig | None:
+        return next((p for p in self.people if p.handle == handle), None)
+
+    def chat(self, name: str) -> ChatConfig | None:
+        return next((c for c in self.chats if c.name == name), None)
+
+
+class SchoolsConfig(_Strict):
+    schools: tuple[SchoolConfig, ...] = Field(min_length=1)
+    source: Path | None = Field(default=None, exclude=True)
+
+    def school(self, slug: str) -> SchoolConfig | None:
+        return next((s for s in self.schools if s.slug == slug), None)
+
+
+def load_config(path: Path) -> SchoolsConfig:
+    """Read, validate and resolve a school config file, or raise :class:`ConfigError`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, [f"{path}: cannot read the config file: {exc}"]) from None
+    data, lines = _compose(path, text)
+    try:
+        config = SchoolsConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(path, [_describe(path, lines, e) for e in exc.errors()]) from None
+    problems = list(_cross_checks(path, lines, config))
+    if problems:
+        raise ConfigError(path, problems)
+    return _resolve_paths(config, path.parent)
+
+
+def _compose(path: Path, text: str) -> tuple[Any, dict[PathKey, int]]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(path, [f"{path}:{line}: not valid YAML: {problem}"]) from None
+    if node is None:
+        raise ConfigError(path, [f"{path}:1: the file is empty; it needs a 'schools:' list"])
+    lines: dict[PathKey, int] = {}
+    return _to_data(node, (), lines), lines
+
+
+def _to_data(node: yaml.Node, at: PathKey, lines: dict[PathKey, int]) -> Any:
+    lines[at] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            lines[(*at, key)] = key_node.start_mark.line + 1
+            result[key] = _to_data(value_node, (*at, key), lines)
+            lines[(*at, key)] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_data(item, (*at, i), lines) for i, item in enumerate(node.value)]
+    return yaml.SafeLoader(  # a scalar: let PyYAML resolve ints, dates, bools as usual
+        ""
+    ).construct_object(node, deep=True)
+
+
+def _line_of(lines: dict[PathKey, int], at: PathKey) -> int:
+    while at and at not in lines:
+        at = at[:-1]
+    return lines.get(at, 1)
+
+
+def _where(at: PathKey) -> str:
+    out = ""
+    for part in at:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "(top level)"
+
+
+def _describe(path: Path, lines: dict[PathKey, int], error: Any) -> str:
+    at = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    at = tuple(p for p in at if p not in ("int", "str"))
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "missing":
+        message = _MISSING.get(str(at[-1]), "this field is required")
+    elif error["type"] == "extra_forbidden":
+        message = f"unknown field {at[-1]!r}"
+    return f"{path}:{_line_of(lines, at)}: {_where(at)}: {message}"
+
+
+_MISSING = {
+    "audience": "every chat needs an audience: staff or parent",
+    "role": "every person needs a role",
+    "policies": "every school needs at least one policy file",
+}
+
+
+def _cross_checks(path: Path, lines: dict[PathKey, int], config: SchoolsConfig) -> Iterator[str]:
+    """Rules that span several entries: duplicates, missing files, shared platform ids."""
+
+    def problem(at: PathKey, message: str) -> str:
+        return f"{path}:{_line_of(lines, at)}: {_where(at)}: {message}"
+
+    seen_slugs: set[str] = set()
+    seen_chat_ids: dict[tuple[str, str], str] = {}
+    for si, school in enumerate(config.schools):
+        at: PathKey = ("schools", si)
+        if school.slug in seen_slugs:
+            yield problem((*at, "slug"), f"duplicate school slug {school.slug!r}")
+        seen_slugs.add(school.slug)
+        for pi, policy in enumerate(school.policies):
+            if not (path.parent / policy).is_file():
+                yield problem((*at, "policies", pi), f"policy file not found: {policy}")
+        if school.faq is not None and not (path.parent / school.faq).is_file():
+            yield problem((*at, "faq"), f"FAQ file not found: {school.faq}")
+        yield from _duplicates(problem, at, "people", [p.handle for p in school.people], "handle")
+        for platform in ("telegram", "slack"):
+            ids = [str(getattr(p, platform)) for p in school.people if getattr(p, platform)]
+            yield from _duplicates(problem, at, "people", ids, platform, all_items=[
+                str(getattr(p, platform)) for p in school.people])
+        yield from _duplicates(problem, at, "chats", [c.name for c in school.chats], "name")
+        for ci, chat in enumerate(school.chats):
+            for platform in ("telegram", "slack"):
+                value = getattr(chat, platform)
+                if value is None:
+                    continue
+                owner = seen_chat_ids.get((platform, str(value)))
+                if owner is not None:
+                    yield problem((*at, "chats", ci, platform),
+                                  f"{platform} chat {value} is already used by {owner}")
+                seen_chat_ids[(platform, str(value))] = f"{school.slug}/{chat.name}"
+        if not any(p.role is Role.HEADTEACHER for p in school.people):
+            yield problem((*at, "people"), "every school needs one person with role headteacher")
+
+
+def _duplicates(problem: Any, at: PathKey, field: str, values: list[str], key: str,
+                all_items: list[str] | None = None) -> Iterator[str]:
+    items = all_items if all_items is not None else values
+    seen: set[str] = set()
+    for index, value in enumerate(items):
+        if value in ("None", ""):
+            continue
+        if value in seen:
+            yield problem((*at, field, index, key), f"duplicate {key} {value!r}")
+        seen.add(value)
+
+
+def _resolve_paths(config: SchoolsConfig, base: Path) -> SchoolsConfig:
+    schools = tuple(
+        school.model_copy(update={
+            "policies": tuple((base / p).resolve() for p in school.policies),
+            "faq": (base / school.faq).resolve() if school.faq is not None else None,
+        })
+        for school in config.schools
+    )
+    return config.model_copy(update={"schools": schools, "source": base})

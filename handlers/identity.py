@@ -1,0 +1,68 @@
+"""Turning platform ids into who and where, for every adapter.
+
+Someone not in the school config, or a chat that isn't configured, gets least
+privilege: an unknown sender (no role) and, in an unknown group, no audience.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.events import ChatKind, ChatRef, SchoolRef, Sender
+from policies.answer import Audience
+from storage import directory
+from storage.models import Chat, Person, School
+from storage.roles import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    school: SchoolRef | None
+    sender: Sender
+    chat: ChatRef
+
+
+def school_ref(school: School) -> SchoolRef:
+    assert school.id is not None
+    return SchoolRef(school.id, school.slug, school.name, school.timezone)
+
+
+def sender_of(person: Person | None, *, platform_user_id: str, display_name: str) -> Sender:
+    if person is None:
+        return Sender(platform_user_id=platform_user_id, display_name=display_name)
+    return Sender(platform_user_id=platform_user_id, display_name=person.name,
+                  person_id=person.id, handle=person.handle, role=Role(person.role))
+
+
+def chat_ref(chat: Chat | None, *, kind: ChatKind, platform_chat_id: str) -> ChatRef:
+    if chat is None:
+        return ChatRef(kind=kind, platform_chat_id=platform_chat_id)
+    return ChatRef(kind=kind, platform_chat_id=platform_chat_id, chat_id=chat.id,
+                   name=chat.name, audience=Audience(chat.audience))
+
+
+async def identify(
+    *, session: AsyncSession, platform: str, user_id: str, display_name: str,
+    chat_kind: ChatKind, platform_chat_id: str,
+) -> Identity:
+    """Who is speaking where, from a platform's user and chat ids."""
+    chat = None
+    if chat_kind is ChatKind.GROUP:
+        chat = await directory.chat_by_identity(session=session, platform=platform,
+                                                external_id=platform_chat_id)
+    people = await directory.people_by_identity(session=session, platform=platform,
+                                                external_id=user_id)
+    if chat is not None:  # a group decides the school; the sender must belong to it
+        people = [p for p in people if p.school_id == chat.school_id]
+        school = await directory.school_by_id(session=session, school_id=chat.school_id)
+    else:  # in private, the first school the person belongs to
+        school = (await directory.school_by_id(session=session, school_id=people[0].school_id)
+                  if people else None)
+    person = people[0] if people else None
+    return Identity(
+        school=school_ref(school) if school is not None else None,
+        sender=sender_of(person, platform_user_id=user_id, display_name=display_name),
+        chat=chat_ref(chat, kind=chat_kind, platform_chat_id=platform_chat_id),
+    )

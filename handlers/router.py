@@ -1,0 +1,194 @@
+"""Routing an event to its handler, with permissions, and the one error handler.
+
+Matching (:meth:`Router.match`) is pure and testable without I/O; dispatching
+(:meth:`Router.dispatch`) runs the handler and turns any failure into one polite
+message and one log line (never the message's content).
+
+A handler is ``async def handler(services, event) -> list[Reply]``. Each feature
+module exposes ``register(router)``; :func:`handlers.build_router` calls them all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from enum import Flag, auto
+
+from handlers.context import Services
+from handlers.errors import NotAllowed, UserError
+from handlers.events import Event
+from handlers.replies import Reply, say, whisper
+from policies.answer import Audience
+from storage import conversations
+from storage.roles import Role
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Services, Event], Awaitable[list[Reply]]]
+SORRY = "Sorry, something went wrong on my side and nothing was changed. Please try again."
+
+
+class Where(Flag):
+    """Where a command may be used."""
+
+    STAFF_GROUP = auto()
+    PARENT_GROUP = auto()
+    PRIVATE = auto()
+    GROUPS = STAFF_GROUP | PARENT_GROUP
+    ANYWHERE = STAFF_GROUP | PARENT_GROUP | PRIVATE
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    handler: Handler
+    summary: str
+    roles: frozenset[Role] | None  # None: anyone, even someone not in the config
+    where: Where
+
+    def allows_role(self, role: Role | None) -> bool:
+        return self.roles is None or (role is not None and role in self.roles)
+
+    def allows_place(self, event: Event) -> bool:
+        return bool(self.where & place_of(event))
+
+
+def place_of(event: Event) -> Where:
+    if event.chat.is_private:
+        return Where.PRIVATE
+    return Where.PARENT_GROUP if event.chat.audience is Audience.PARENT else Where.STAFF_GROUP
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """What :meth:`Router.match` decided: a handler, or a refusal to say."""
+
+    handler: Handler | None = None
+    refusal: str | None = None
+
+
+class Router:
+    def __init__(self) -> None:
+        self._commands: dict[str, Command] = {}
+        self._actions: dict[str, Handler] = {}
+        self._conversations: dict[str, Handler] = {}
+        self._text: Handler | None = None
+
+    # -- registration -----------------------------------------------------------
+    def command(self, name: str, *, summary: str, roles: Iterable[Role] | None = None,
+                where: Where = Where.ANYWHERE) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            if name in self._commands:
+                raise ValueError(f"command /{name} registered twice")
+            allowed = None if roles is None else frozenset(roles)
+            self._commands[name] = Command(name, handler, summary, allowed, where)
+            return handler
+        return register
+
+    def action(self, prefix: str) -> Callable[[Handler], Handler]:
+        """Button presses whose action is ``prefix`` or starts with ``prefix:``."""
+        def register(handler: Handler) -> Handler:
+            self._actions[prefix] = handler
+            return handler
+        return register
+
+    def conversation(self, kind: str) -> Callable[[Handler], Handler]:
+        """Plain private messages from someone with a flow of this kind in progress."""
+        def register(handler: Handler) -> Handler:
+            self._conversations[kind] = handler
+            return handler
+        return register
+
+    def text(self, handler: Handler) -> Handler:
+        """Plain messages: every private one, and group ones that mention the bot."""
+        self._text = handler
+        return handler
+
+    # -- matching (pure) --------------------------------------------------------
+    @property
+    def commands(self) -> tuple[Command, ...]:
+        return tuple(self._commands.values())
+
+    def available(self, event: Event) -> list[Command]:
+        """The commands this person may use in this chat (what /help lists)."""
+        return [c for c in self._commands.values()
+                if c.allows_role(event.sender.role) and c.allows_place(event)]
+
+    def match(self, event: Event) -> Route:
+        if event.action is not None:
+            handler = self._actions.get(event.action.split(":", 1)[0])
+            if handler is None:
+                return Route(refusal="That button no longer does anything. Try /help.")
+            return Route(handler)
+        if event.command is not None:
+            return self._match_command(event, event.command)
+        if event.chat.is_private or event.mentions_bot:
+            return Route(self._text)
+        return Route()
+
+    def _match_command(self, event: Event, name: str) -> Route:
+        command = self._commands.get(name)
+        if command is None:
+            return Route(refusal=f"I don't know /{name}. Send /help to see what I can do.")
+        if not command.allows_role(event.sender.role):
+            if not event.sender.known:
+                return Route(refusal=(
+                    f"I don't know who you are yet, so I can't do /{name} for you. Ask your "
+                    "school's PolicyBot admin to add you (send /whoami for your id)."))
+            return Route(refusal=f"Sorry, /{name} isn't available to you.")
+        if not command.allows_place(event):
+            return Route(refusal=_where_text(command))
+        return Route(command.handler)
+
+    def conversation_handler(self, kind: str) -> Handler | None:
+        return self._conversations.get(kind)
+
+    # -- dispatching (I/O) ------------------------------------------------------
+    async def dispatch(self, services: Services, event: Event) -> list[Reply]:
+        """Handle one event; never raises for anything a user could cause."""
+        try:
+            route = self.match(event)
+            handler = route.handler
+            if route.refusal is not None:
+                return [_refusal_reply(event, route.refusal)]
+            if event.command is None and event.action is None and event.chat.is_private:
+                handler = await self._conversation_for(services, event) or handler
+            if handler is None:
+                return []
+            return await handler(services, event)
+        except NotAllowed as exc:
+            return [_refusal_reply(event, exc.message)]
+        except UserError as exc:
+            return [whisper(exc.message) if event.chat.is_private else say(exc.message)]
+        except Exception:
+            log.exception("handler failed: platform=%s command=%s action=%s update=%s",
+                          event.platform, event.command, _action_kind(event.action),
+                          event.update_key)
+            return [say(SORRY)]
+
+    async def _conversation_for(self, services: Services, event: Event) -> Handler | None:
+        if event.sender.person_id is None:
+            return None
+        async with services.db.session() as session:
+            flow = await conversations.current(session=session,
+                                               person_id=event.sender.person_id)
+        return None if flow is None else self._conversations.get(flow.kind)
+
+
+def _refusal_reply(event: Event, text: str) -> Reply:
+    return say(text)
+
+
+def _action_kind(action: str | None) -> str | None:
+    return None if action is None else action.split(":", 1)[0]
+
+
+def _where_text(command: Command) -> str:
+    if command.where == Where.PRIVATE:
+        return f"/{command.name} works in a private chat with me."
+    if command.where == Where.STAFF_GROUP | Where.PRIVATE:
+        return f"/{command.name} works in the staff chat or privately with me."
+    if command.where & Where.GROUPS and not command.where & Where.PRIVATE:
+        return f"/{command.name} works in a group chat."
+    return f"/{command.name} isn't available in this chat."

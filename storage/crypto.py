@@ -1,0 +1,38 @@
+"""Encryption at rest for free text people submit (Fernet, from ``cryptography``).
+
+The key comes from POLICYBOT_ENCRYPTION_KEY. Several comma-separated keys allow
+rotation: the first encrypts, all decrypt (MultiFernet).
+"""
+
+from __future__ import annotations
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+
+class CipherError(Exception):
+    """The key is malformed, or a stored value was encrypted with another key."""
+
+
+class Cipher:
+    def __init__(self, keys: str) -> None:
+        try:
+            self._fernet = MultiFernet([Fernet(k.strip()) for k in keys.split(",") if k.strip()])
+        except (ValueError, TypeError) as exc:
+            raise CipherError(
+                "POLICYBOT_ENCRYPTION_KEY is not a valid Fernet key "
+                "(make one with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())')"
+            ) from exc
+
+    @staticmethod
+    def generate_key() -> str:
+        return Fernet.generate_key().decode()
+
+    def encrypt(self, text: str) -> str:
+        return self._fernet.encrypt(text.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        try:
+            return self._fernet.decrypt(token.encode()).decode()
+        except InvalidToken as exc:
+            raise CipherError("stored data cannot be decrypted with the configured key") from exc

@@ -1,0 +1,205 @@
+"""Who is who: schools, people, chats and their platform identities.
+
+The school config is the source of truth; :func:`sync_directory` mirrors it into
+the database at start so every other table can refer to people and chats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Chat, ChatIdentity, Person, PersonIdentity, School
+
+PLATFORMS = ("telegram", "slack")
+
+
+class PersonSpec(Protocol):
+    @property
+    def handle(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def telegram(self) -> int | str | None: ...
+    @property
+    def slack(self) -> str | None: ...
+
+
+class ChatSpec(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def audience(self) -> str: ...
+    @property
+    def telegram(self) -> int | str | None: ...
+    @property
+    def slack(self) -> str | None: ...
+
+
+class SchoolSpec(Protocol):
+    @property
+    def slug(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def people(self) -> Sequence[PersonSpec]: ...
+    @property
+    def chats(self) -> Sequence[ChatSpec]: ...
+
+
+async def sync_directory(*, session: AsyncSession, schools: Iterable[SchoolSpec]) -> None:
+    """Make the directory tables match the config: add, update, deactivate (never delete,
+    so records that name a person who has left keep their meaning)."""
+    for spec in schools:
+        school = await school_by_slug(session=session, slug=spec.slug)
+        if school is None:
+            school = School(slug=spec.slug, name=spec.name, timezone=spec.timezone)
+        school.name, school.timezone = spec.name, spec.timezone
+        session.add(school)
+        await session.flush()
+        assert school.id is not None
+        await _sync_people(session, school.id, spec.people)
+        await _sync_chats(session, school.id, spec.chats)
+
+
+async def _sync_people(session: AsyncSession, school_id: int, specs: Sequence[PersonSpec]) -> None:
+    existing = {p.handle: p for p in await session.exec(
+        select(Person).where(Person.school_id == school_id))}
+    wanted = {p.handle for p in specs}
+    for person in existing.values():
+        person.active = person.handle in wanted
+        session.add(person)
+    for spec in specs:
+        person = existing.get(spec.handle) or Person(
+            school_id=school_id, handle=spec.handle, name=spec.name, role=str(spec.role))
+        person.name, person.role, person.active = spec.name, str(spec.role), True
+        session.add(person)
+        await session.flush()
+        assert person.id is not None
+        ids = {"telegram": spec.telegram, "slack": spec.slack}
+        await _sync_identities(session, PersonIdentity, "person_id", person.id, ids)
+
+
+async def _sync_chats(session: AsyncSession, school_id: int, specs: Sequence[ChatSpec]) -> None:
+    existing = {c.name: c for c in await session.exec(
+        select(Chat).where(Chat.school_id == school_id))}
+    wanted = {c.name for c in specs}
+    for chat in existing.values():
+        chat.active = chat.name in wanted
+        session.add(chat)
+    for spec in specs:
+        chat = existing.get(spec.name) or Chat(
+            school_id=school_id, name=spec.name, audience=str(spec.audience))
+        chat.audience, chat.active = str(spec.audience), True
+        session.add(chat)
+        await session.flush()
+        assert chat.id is not None
+        ids = {"telegram": spec.telegram, "slack": spec.slack}
+        await _sync_identities(session, ChatIdentity, "chat_id", chat.id, ids)
+
+
+async def _sync_identities(
+    session: AsyncSession,
+    model: type[PersonIdentity] | type[ChatIdentity],
+    owner_field: str,
+    owner_id: int,
+    wanted: dict[str, int | str | None],
+) -> None:
+    owner = getattr(model, owner_field)
+    rows: list[Any] = list(
+        await session.exec(select(model).where(owner == owner_id)))
+    for row in rows:
+        if wanted.get(row.platform) is None or str(wanted[row.platform]) != row.external_id:
+            await session.delete(row)
+    await session.flush()
+    have = {(r.platform, r.external_id) for r in rows}
+    for platform, value in wanted.items():
+        if value is not None and (platform, str(value)) not in have:
+            session.add(model(**{owner_field: owner_id}, platform=platform,
+                              external_id=str(value)))
+    await session.flush()
+
+
+async def school_by_slug(*, session: AsyncSession, slug: str) -> School | None:
+    return (await session.exec(select(School).where(School.slug == slug))).first()
+
+
+async def school_by_id(*, session: AsyncSession, school_id: int) -> School | None:
+    return await session.get(School, school_id)
+
+
+async def person_by_id(*, session: AsyncSession, person_id: int) -> Person | None:
+    return await session.get(Person, person_id)
+
+
+async def person_by_handle(*, session: AsyncSession, school_id: int, handle: str) -> Person | None:
+    query = select(Person).where(Person.school_id == school_id, Person.handle == handle,
+                                 col(Person.active).is_(True))
+    return (await session.exec(query)).first()
+
+
+async def people_by_identity(
+    *, session: AsyncSession, platform: str, external_id: str
+) -> list[Person]:
+    """Every active person with this platform account (one per school they belong to)."""
+    query = (
+        select(Person)
+        .join(PersonIdentity, col(PersonIdentity.person_id) == col(Person.id))
+        .where(PersonIdentity.platform == platform, PersonIdentity.external_id == external_id,
+               col(Person.active).is_(True))
+        .order_by(col(Person.id))
+    )
+    return list(await session.exec(query))
+
+
+async def people_with_role(*, session: AsyncSession, school_id: int, role: str) -> list[Person]:
+    query = select(Person).where(Person.school_id == school_id, Person.role == role,
+                                 col(Person.active).is_(True)).order_by(col(Person.id))
+    return list(await session.exec(query))
+
+
+async def people_of_school(*, session: AsyncSession, school_id: int) -> list[Person]:
+    query = select(Person).where(Person.school_id == school_id,
+                                 col(Person.active).is_(True)).order_by(col(Person.id))
+    return list(await session.exec(query))
+
+
+async def person_identity(*, session: AsyncSession, person_id: int, platform: str) -> str | None:
+    query = select(PersonIdentity.external_id).where(
+        PersonIdentity.person_id == person_id, PersonIdentity.platform == platform)
+    return (await session.exec(query)).first()
+
+
+async def chat_by_id(*, session: AsyncSession, chat_id: int) -> Chat | None:
+    return await session.get(Chat, chat_id)
+
+
+async def chat_by_name(*, session: AsyncSession, school_id: int, name: str) -> Chat | None:
+    query = select(Chat).where(Chat.school_id == school_id, Chat.name == name,
+                               col(Chat.active).is_(True))
+    return (await session.exec(query)).first()
+
+
+async def chat_by_identity(
+    *, session: AsyncSession, platform: str, external_id: str
+) -> Chat | None:
+    query = (
+        select(Chat)
+        .join(ChatIdentity, col(ChatIdentity.chat_id) == col(Chat.id))
+        .where(ChatIdentity.platform == platform, ChatIdentity.external_id == external_id,
+               col(Chat.active).is_(True))
+    )
+    return (await session.exec(query)).first()
+
+
+async def chat_identity(*, session: AsyncSession, chat_id: int, platform: str) -> str | None:
+    query = select(ChatIdentity.external_id).where(
+        ChatIdentity.chat_id == chat_id, ChatIdentity.platform == platform)
+    return (await session.exec(query)).first()

@@ -1,0 +1,76 @@
+"""The console platform, driven as a person would: in-process for most flows, and
+once through a real `policybot chat` process with piped input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.settings import Settings
+from tests.conftest import ConsoleDriver
+
+
+async def test_help_in_the_staff_room_lists_what_alice_may_do(console: ConsoleDriver) -> None:
+    out = await console.send("/help")
+    assert out[0].startswith("staff-room| PolicyBot helps with Croughton All Saints")
+    assert "staff-room| /whoami — who I think you are, and where we are" in out
+    assert all(line.startswith("staff-room| ") for line in out)
+
+
+async def test_whoami_in_a_group_and_in_private(console: ConsoleDriver) -> None:
+    assert await console.send("/whoami") == [
+        "staff-room| You are Alice Ames (staff) at Croughton All Saints CE Primary School.",
+        "staff-room| This chat is staff-room (staff chat).",
+    ]
+    assert await console.send(":as pat", ":in dm", "/whoami") == [
+        "dm:pat| You are Pat Parent (parent / carer) at Croughton All Saints CE Primary School.",
+        "dm:pat| We are in a private chat.",
+    ]
+
+
+async def test_console_commands_that_name_nobody_change_nothing(console: ConsoleDriver) -> None:
+    await console.send(":as nobody", ":in nowhere")
+    assert "no person 'nobody'" in console.err.getvalue()
+    assert "no chat 'nowhere'" in console.err.getvalue()
+    assert (await console.send("/whoami"))[0].startswith("staff-room| You are Alice Ames")
+
+
+async def test_unknown_commands_and_wrong_places_get_a_clear_answer(
+    console: ConsoleDriver,
+) -> None:
+    assert await console.send("/frobnicate") == [
+        "staff-room| I don't know /frobnicate. Send /help to see what I can do."]
+    assert await console.send("/start") == [
+        "staff-room| /start works in a private chat with me."]
+
+
+async def test_group_chatter_that_is_not_for_the_bot_is_ignored(console: ConsoleDriver) -> None:
+    assert await console.send("morning all, coffee is on") == []
+
+
+def test_policybot_chat_as_a_user_would_pipe_it(settings: Settings, tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": settings.resolved_database_url,
+           "POLICYBOT_DATA_DIR": str(tmp_path / "data"),
+           "POLICYBOT_ENCRYPTION_KEY": settings.encryption_key.get_secret_value()}  # type: ignore[union-attr]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--school", "croughton"],
+        input="/help\n:as head\n:in dm\n/whoami\n:quit\n/whoami\n",
+        capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == ("staff-room| PolicyBot helps with Croughton All Saints CE Primary "
+                        "School's social media policy.")
+    assert "dm:head| You are Head Teacher (Headteacher) at Croughton All Saints CE Primary " \
+           "School." in lines
+    assert lines[-1] == "dm:head| We are in a private chat."  # nothing after :quit
+
+
+def test_policybot_chat_refuses_an_unknown_school(tmp_path: Path) -> None:
+    env = {**os.environ, "POLICYBOT_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "bot", "chat", "--school", "hogwarts"],
+                            input="", capture_output=True, text=True, env=env, timeout=60,
+                            check=False)
+    assert result.returncode == 2
+    assert "unknown school 'hogwarts'; the config has: st-lukes, croughton" in result.stderr
