@@ -72,3 +72,13 @@ def say(text: str, *buttons: Button) -> Reply:
 def whisper(text: str, *buttons: Button, document: Document | None = None) -> Reply:
     """Answer privately to the person who acted, wherever they acted."""
     return Reply(Message(text, tuple(buttons), document), private=True)
+
+
+#: Actions starting ``open:`` ask the adapter for a link that opens a private chat
+#: with the bot and starts ``/<payload>`` there (Telegram: a t.me deep link).
+OPEN_PRIVATE = "open"
+
+
+def open_private(label: str, command: str) -> Button:
+    """A button that takes the person to a private chat with the bot, running ``/command``."""
+    return Button(label, f"{OPEN_PRIVATE}:{command}")
