@@ -30,6 +30,7 @@ def _settings(log_level: str = "WARNING") -> Settings:
     logging.basicConfig(level=getattr(logging, settings.log_level.upper(), logging.INFO)
                         if log_level == "INFO" else getattr(logging, log_level),
                         stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     return settings
 
 

@@ -9,6 +9,7 @@ from handlers.router import Router
 #: Feature modules, each with ``register(router)``. Order is the order of /help.
 FEATURES = (
     "handlers.basic",
+    "handlers.policy",
 )
 
 

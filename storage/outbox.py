@@ -3,23 +3,34 @@ wrote them, with retry, each exactly once per ``key``.
 
 A sender *claims* due rows (a lease: ``claimed_until``) before sending, so two
 workers never send the same row; a worker that dies mid-send leaves a lease that
-expires and the row is picked up again. On PostgreSQL the claim uses
-``FOR UPDATE SKIP LOCKED``; SQLite serialises writers, so a plain update is enough.
+expires and the row is picked up again. The claim is one ``UPDATE … WHERE id IN
+(SELECT … LIMIT n) RETURNING`` statement: on PostgreSQL the inner select takes
+row locks ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint rows
+without waiting; on SQLite the single statement holds the write lock from the
+start, so no stale read is ever upgraded to a write. :func:`claim` also retries a
+transaction that SQLite refuses as busy.
+
+Statuses: ``pending`` (to send), ``sent``, ``failed`` (gave up), ``cancelled``
+(no longer wanted, e.g. a nudge to someone who has since acknowledged).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from sqlalchemy import or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import Database
 from storage.models import OutboxMessage, utcnow
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
+BUSY_RETRIES = 8
 
 
 async def enqueue(
@@ -43,20 +54,19 @@ async def enqueue(
     }
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(
-        index_elements=["key"])
-    result = await session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    statement = (insert(OutboxMessage).values(**values)
+                 .on_conflict_do_nothing(index_elements=["key"]).returning(col(OutboxMessage.id)))
+    result = await session.exec(statement)
+    return result.first() is not None
 
 
 async def claim_due(
     *, session: AsyncSession, now: dt.datetime, worker: str, lease: dt.timedelta, limit: int = 50
 ) -> list[OutboxMessage]:
-    """Claim up to ``limit`` due rows for ``worker`` until ``now + lease``.
+    """Claim up to ``limit`` due rows for ``worker`` until ``now + lease``, oldest first.
 
-    The update repeats the "due and unclaimed" test, so of two workers racing for
-    a row only one matches it; each then reads back the rows it holds.
-    """
+    One statement: the update repeats the "due and unclaimed" test on the rows the
+    inner select chose, so of two workers racing for a row only one gets it."""
     claimable = (
         col(OutboxMessage.status) == PENDING,
         col(OutboxMessage.available_at) <= now,
@@ -66,43 +76,77 @@ async def claim_due(
            .order_by(col(OutboxMessage.available_at), col(OutboxMessage.id)).limit(limit))
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    ids = list((await session.exec(due)).all())
-    if not ids:
-        return []
-    until = now + lease
-    await session.execute(
-        update(OutboxMessage).where(col(OutboxMessage.id).in_(ids), *claimable)
-        .values(claimed_until=until, claimed_by=worker,
+    claim_rows = (
+        update(OutboxMessage).where(col(OutboxMessage.id).in_(due.scalar_subquery()), *claimable)
+        .values(claimed_until=now + lease, claimed_by=worker,
                 attempts=col(OutboxMessage.attempts) + 1)
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
-    mine = (select(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.claimed_by) == worker,
-                   col(OutboxMessage.claimed_until) == until)
-            .order_by(col(OutboxMessage.available_at), col(OutboxMessage.id))
-            .execution_options(populate_existing=True))
-    return list(await session.exec(mine))
+    rows = list((await session.exec(claim_rows)).scalars())
+    return sorted(rows, key=lambda r: (r.available_at, r.id or 0))
+
+
+async def claim(
+    *, db: Database, now: dt.datetime, worker: str, lease: dt.timedelta, limit: int = 50
+) -> list[OutboxMessage]:
+    """:func:`claim_due` in its own transaction, retried while SQLite reports it busy."""
+    for attempt in range(BUSY_RETRIES):
+        try:
+            async with db.session() as session:
+                return await claim_due(session=session, now=now, worker=worker, lease=lease,
+                                       limit=limit)
+        except OperationalError as exc:
+            if not db.is_sqlite or not _busy(exc) or attempt == BUSY_RETRIES - 1:
+                raise
+            await asyncio.sleep(0.05 * 2 ** attempt)
+    raise AssertionError("unreachable")
+
+
+def _busy(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
 
 
 async def mark_sent(*, session: AsyncSession, message_id: int, worker: str,
                     now: dt.datetime) -> bool:
     """Record a delivery; False if this worker no longer held the claim."""
-    result = await session.execute(
+    result = await session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.claimed_by) == worker,
                col(OutboxMessage.status) == PENDING)
         .values(status=SENT, sent_at=now, claimed_until=None, last_error=None)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 async def mark_retry(*, session: AsyncSession, message_id: int, error: str,
                      retry_at: dt.datetime, give_up: bool = False) -> None:
     """Release the claim after a failed send: try again at ``retry_at``, or give up."""
-    await session.execute(
+    await session.exec(
         update(OutboxMessage).where(col(OutboxMessage.id) == message_id)
         .values(status=FAILED if give_up else PENDING, available_at=retry_at,
                 claimed_until=None, claimed_by=None, last_error=error[:500])
     )
+
+
+async def keys_with_prefix(*, session: AsyncSession, prefix: str) -> set[str]:
+    """Every key queued (in any status) that starts with ``prefix``."""
+    query = select(OutboxMessage.key).where(col(OutboxMessage.key).startswith(
+        prefix, autoescape=True))
+    return set((await session.exec(query)).all())
+
+
+async def cancel_pending(*, session: AsyncSession, prefix: str) -> int:
+    """Cancel the pending messages whose key starts with ``prefix``; how many were."""
+    result = await session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.key).startswith(prefix, autoescape=True),
+               col(OutboxMessage.status) == PENDING)
+        .values(status=CANCELLED, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)
 
 
 async def pending_count(*, session: AsyncSession) -> int:

@@ -64,8 +64,13 @@ def drop_postgres_schema(base: str, url: str) -> None:
 
 
 def empty_postgres(url: str) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in load_metadata().sorted_tables)
+    """Empty every table the migrations made (keeping Alembic's version table)."""
     engine = create_engine(sync_url(url))
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        present = set(connection.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars())
+        tables = [t.name for t in load_metadata().sorted_tables if t.name in present]
+        if tables:
+            names = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()

@@ -1,0 +1,169 @@
+"""Policy questions: ``/policy QUESTION``, a message that mentions the bot, or any
+private message; and, when the policy is silent, the Headteacher's ``/gaps`` list.
+
+The answer says what to do in a sentence or two, then quotes the clause it rests
+on with the policy's name and section. When the policy does not cover a question
+the bot says so plainly, records it, and offers to pass it to the Headteacher.
+"""
+
+from __future__ import annotations
+
+import re
+
+from handlers.context import Services
+from handlers.errors import UserError
+from handlers.events import Event
+from handlers.outbox import notify_person
+from handlers.replies import Button, Message, Reply, say, whisper
+from handlers.router import Router, Where
+from policies.answer import Answer
+from policies.errors import PolicyError, QuestionError
+from storage import directory, gaps
+from storage.roles import Role
+
+MAX_QUOTED = 2
+_MENTION = re.compile(r"@\w+\b")
+EXAMPLE = "/policy can I accept a friend request from a parent?"
+
+
+def register(router: Router) -> None:
+    @router.command("policy", summary="ask about the social media policy, e.g. "
+                    "/policy can I friend a parent?")
+    async def policy(services: Services, event: Event) -> list[Reply]:
+        return await answer_question(services, event, event.args)
+
+    @router.text
+    async def plain_text(services: Services, event: Event) -> list[Reply]:
+        return await answer_question(services, event, _MENTION.sub(" ", event.text))
+
+    @router.action("gap")
+    async def pass_on(services: Services, event: Event) -> list[Reply]:
+        return await _pass_on(services, event)
+
+    @router.command("gaps", summary="questions the policy didn't cover",
+                    roles=[Role.HEADTEACHER], where=Where.PRIVATE)
+    async def list_gaps(services: Services, event: Event) -> list[Reply]:
+        return await _list_gaps(services, event)
+
+    @router.command("answer", summary="answer a question from /gaps: /answer NUMBER your answer",
+                    roles=[Role.HEADTEACHER], where=Where.PRIVATE)
+    async def answer_gap(services: Services, event: Event) -> list[Reply]:
+        return await _answer_gap(services, event)
+
+
+async def answer_question(services: Services, event: Event, question: str) -> list[Reply]:
+    question = question.strip()
+    if event.school is None:
+        raise UserError("I don't know which school this chat belongs to yet, so I can't "
+                        "answer from its policy. Ask your school's PolicyBot admin to add it.")
+    if not question:
+        raise UserError(f"Ask me a question about the social media policy, e.g. {EXAMPLE}")
+    if services.answers is None:
+        raise UserError("Policy answers aren't available right now. Please ask the Headteacher.")
+    try:
+        answer = services.answers.answer(school=event.school.slug, question=question,
+                                         audience=event.audience)
+    except QuestionError as exc:
+        raise UserError(_question_problem(exc)) from None
+    except PolicyError:
+        raise UserError("I can't read this school's policy right now. Please ask the "
+                        "Headteacher.") from None
+    if not answer.abstained:
+        return [say(format_answer(answer))]
+    return [await _abstain(services, event, question, answer)]
+
+
+def format_answer(answer: Answer) -> str:
+    parts = [answer.answer]
+    for source in answer.sources[:MAX_QUOTED]:
+        parts.append(f"“{source.text}”\n— {source.policy}, {source.section}")
+    return "\n\n".join(parts)
+
+
+def _question_problem(error: QuestionError) -> str:
+    if error.reason == "empty":
+        return f"Ask me a question about the social media policy, e.g. {EXAMPLE}"
+    return "That's too long for me to answer well. Please ask it in a sentence or two."
+
+
+async def _abstain(services: Services, event: Event, question: str, answer: Answer) -> Reply:
+    assert event.school is not None
+    async with services.db.session() as session:
+        gap = await gaps.record(session=session, school_id=event.school.id,
+                                person_id=event.sender.person_id, audience=event.audience,
+                                question=services.cipher.encrypt(question), now=services.now())
+    text = (answer.answer.strip() or "The policy doesn't cover that.")
+    if event.sender.person_id is None:
+        return say(text)
+    return say(text + "\nShall I pass your question to the Headteacher?",
+               Button("Ask the Headteacher", f"gap:pass:{gap.id}"))
+
+
+async def _pass_on(services: Services, event: Event) -> list[Reply]:
+    gap_id = _number(event.action.rsplit(":", 1)[-1] if event.action else "")
+    if event.school is None or gap_id is None:
+        raise UserError("That button no longer does anything.")
+    async with services.db.session() as session:
+        gap = await gaps.get(session=session, school_id=event.school.id, gap_id=gap_id)
+        if gap is None:
+            raise UserError("That question is no longer on record.")
+        if gap.person_id != event.sender.person_id:
+            raise UserError("Only the person who asked can pass this question on.")
+        if not await gaps.mark_passed_on(session=session, gap=gap, now=services.now()):
+            return [say("I've already passed that question to the Headteacher.")]
+        heads = await directory.people_with_role(session=session, school_id=event.school.id,
+                                                 role=Role.HEADTEACHER)
+        question = services.cipher.decrypt(gap.question)
+        for head in heads:
+            assert head.id is not None
+            await notify_person(
+                session=session, cipher=services.cipher, key=f"gap:{gap_id}:head:{head.id}",
+                school_id=event.school.id, person_id=head.id,
+                message=Message(f"{event.sender.display_name} asked something the social media "
+                                f"policy doesn't cover:\n“{question}”\n"
+                                f"Reply to them with /answer {gap_id} YOUR ANSWER"))
+    return [say("Thanks, I've passed your question to the Headteacher. Their reply will "
+                "come to you privately.")]
+
+
+async def _list_gaps(services: Services, event: Event) -> list[Reply]:
+    assert event.school is not None
+    async with services.db.session() as session:
+        rows = await gaps.recent(session=session, school_id=event.school.id)
+    if not rows:
+        return [whisper("No unanswered questions: the policy has covered everything asked.")]
+    lines = ["Questions the policy didn't cover (newest first):"]
+    for row in rows:
+        status = ("answered" if row.answered_at else
+                  "passed to you" if row.passed_on_at else "not passed on")
+        lines.append(f"#{row.id} {row.asked_at:%d %b} ({row.audience}, {status}): "
+                     f"“{services.cipher.decrypt(row.question)}”")
+    lines.append("Answer one with /answer NUMBER YOUR ANSWER.")
+    return [whisper("\n".join(lines))]
+
+
+async def _answer_gap(services: Services, event: Event) -> list[Reply]:
+    assert event.school is not None
+    number, _, reply = event.args.partition(" ")
+    gap_id = _number(number.lstrip("#"))
+    if gap_id is None or not reply.strip():
+        raise UserError("Use /answer NUMBER YOUR ANSWER, with a number from /gaps.")
+    async with services.db.session() as session:
+        gap = await gaps.get(session=session, school_id=event.school.id, gap_id=gap_id)
+        if gap is None:
+            raise UserError(f"There is no question #{gap_id} in /gaps.")
+        if gap.person_id is None:
+            raise UserError("I can't reply to that person: they aren't in the school config.")
+        question = services.cipher.decrypt(gap.question)
+        await notify_person(
+            session=session, cipher=services.cipher,
+            key=f"gap:{gap_id}:answer:{services.now().isoformat()}",
+            school_id=event.school.id, person_id=gap.person_id,
+            message=Message(f"The Headteacher answered your question “{question}”:\n"
+                            f"{reply.strip()}"))
+        await gaps.mark_answered(session=session, gap=gap, now=services.now())
+    return [whisper(f"Thanks, I've sent your answer to question #{gap_id}.")]
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 10 else None

@@ -1,0 +1,66 @@
+"""Policy questions in chats: /policy, mentions, private messages, and /gaps."""
+
+from __future__ import annotations
+
+from tests.conftest import ConsoleDriver
+
+CLAUSE = ("“Members of staff must not \"friend\" or otherwise contact pupils or parents / carers "
+          "through social media if their only contact with these parents is as a result of "
+          "their position within the school.”")
+OFF_TOPIC = "how do I book the minibus for a trip to the zoo?"
+
+
+async def test_policy_answers_in_the_chat_with_the_clause_quoted(console: ConsoleDriver) -> None:
+    out = await console.send("/policy can I friend a parent?")
+    assert all(line.startswith("staff-room| ") for line in out)
+    text = "\n".join(line.removeprefix("staff-room| ") for line in out)
+    assert CLAUSE in text
+    assert "— Croughton All Saints CE Primary School Social Media Policy, " in text
+
+
+async def test_a_mention_or_a_private_message_is_a_question_too(console: ConsoleDriver) -> None:
+    mentioned = await console.send("@PolicyBot can I friend a parent?")
+    assert any(CLAUSE in line for line in mentioned)
+    private = await console.send(":in dm", "can I friend a parent?")
+    assert private[0].startswith("dm:alice| ")
+    assert any(CLAUSE in line for line in private)
+
+
+async def test_an_empty_question_gets_an_example(console: ConsoleDriver) -> None:
+    assert await console.send("/policy") == [
+        "staff-room| Ask me a question about the social media policy, e.g. /policy can I "
+        "accept a friend request from a parent?"]
+
+
+async def test_uncovered_questions_are_logged_and_can_go_to_the_head(
+    console: ConsoleDriver,
+) -> None:
+    out = await console.send(f"/policy {OFF_TOPIC}")
+    assert out[-1] == "staff-room| [1] Ask the Headteacher"
+    assert "Shall I pass your question to the Headteacher?" in out[-2]
+    assert await console.send(":as bob", "1") == [
+        "staff-room| Only the person who asked can pass this question on."]
+    passed = await console.send(":as alice", "1")
+    assert passed[0] == ("staff-room| Thanks, I've passed your question to the Headteacher. "
+                         "Their reply will come to you privately.")
+    assert f"dm:head| “{OFF_TOPIC}”" in passed
+    assert await console.send("1") == [
+        "staff-room| I've already passed that question to the Headteacher."]
+
+    gaps = await console.send(":as head", ":in dm", "/gaps")
+    assert gaps[0] == "dm:head| Questions the policy didn't cover (newest first):"
+    assert f"(staff, passed to you): “{OFF_TOPIC}”" in gaps[1]
+    number = gaps[1].split()[1].lstrip("#")
+    answered = await console.send(f"/answer {number} Ask the office, they keep the diary.")
+    assert answered == [f"dm:head| Thanks, I've sent your answer to question #{number}.",
+                        f"dm:alice| The Headteacher answered your question “{OFF_TOPIC}”:",
+                        "dm:alice| Ask the office, they keep the diary."]
+
+
+async def test_gaps_is_for_the_headteacher_only(console: ConsoleDriver) -> None:
+    assert await console.send(":in dm", "/gaps") == [
+        "dm:alice| Sorry, /gaps isn't available to you."]
+    assert await console.send(":as head", "/answer 99 hello") == [
+        "dm:head| There is no question #99 in /gaps."]
+    assert await console.send("/answer nope") == [
+        "dm:head| Use /answer NUMBER YOUR ANSWER, with a number from /gaps."]

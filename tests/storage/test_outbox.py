@@ -1,0 +1,106 @@
+"""The outbox: one row per key, claimed before sending, retried, sent once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.app import App
+from bot.delivery import Deliverer, RetryLater
+from handlers.outbox import notify_person
+from handlers.replies import Button, Document, Message
+from storage import directory, outbox
+from storage.models import Chat, Person
+
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+
+
+class RecordingMessenger:
+    """A platform that records what it was asked to send; can be told to fail."""
+
+    platform = "test"
+
+    def __init__(self, failures: list[Exception] | None = None) -> None:
+        self.sent: list[tuple[str, Message]] = []
+        self.failures = failures or []
+
+    async def to_person(self, person: Person, message: Message) -> bool:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((person.handle, message))
+        return True
+
+    async def to_chat(self, chat: Chat, message: Message) -> bool:
+        self.sent.append((chat.name, message))
+        return True
+
+
+async def queue(app: App, key: str, handle: str = "head", when: dt.datetime = NOW) -> bool:
+    async with app.services.db.session() as session:
+        school = await directory.school_by_slug(session=session, slug="croughton")
+        assert school is not None
+        assert school.id is not None
+        person = await directory.person_by_handle(session=session, school_id=school.id,
+                                                  handle=handle)
+        assert person is not None
+        assert person.id is not None
+        return await notify_person(
+            session=session, cipher=app.services.cipher, key=key, school_id=school.id,
+            person_id=person.id, available_at=when,
+            message=Message("secret report text", (Button("Read", "r:1"),),
+                            Document("list.csv", b"a,b\n")))
+
+
+async def test_a_key_is_queued_once_and_its_payload_is_encrypted(app: App) -> None:
+    assert await queue(app, "k1")
+    assert not await queue(app, "k1")
+    async with app.services.db.session() as session:
+        rows = await outbox.claim_due(session=session, now=NOW, worker="w",
+                                      lease=dt.timedelta(minutes=1))
+    assert len(rows) == 1
+    assert "secret" not in rows[0].payload
+    message = Message.from_json(app.services.cipher.decrypt(rows[0].payload))
+    assert message.text == "secret report text"
+    assert message.document == Document("list.csv", b"a,b\n")
+
+
+async def test_delivery_sends_each_message_once(app: App) -> None:
+    await queue(app, "a")
+    await queue(app, "b", handle="dsl")
+    await queue(app, "later", when=NOW + dt.timedelta(hours=1))
+    messenger = RecordingMessenger()
+    deliverer = Deliverer(app.services, [messenger])
+    first = await deliverer.deliver_due(now=NOW)
+    second = await deliverer.deliver_due(now=NOW)
+    assert (first.sent, second.sent) == (2, 0)
+    assert sorted(h for h, _ in messenger.sent) == ["dsl", "head"]
+    await deliverer.deliver_due(now=NOW + dt.timedelta(hours=2))
+    assert len(messenger.sent) == 3
+
+
+async def test_a_claimed_row_is_not_claimed_again_until_its_lease_expires(app: App) -> None:
+    await queue(app, "a")
+    async with app.services.db.session() as session:
+        mine = await outbox.claim_due(session=session, now=NOW, worker="dead",
+                                      lease=dt.timedelta(minutes=2))
+    async with app.services.db.session() as session:
+        during = await outbox.claim_due(session=session, now=NOW + dt.timedelta(minutes=1),
+                                        worker="other", lease=dt.timedelta(minutes=2))
+    async with app.services.db.session() as session:
+        after = await outbox.claim_due(session=session, now=NOW + dt.timedelta(minutes=3),
+                                       worker="other", lease=dt.timedelta(minutes=2))
+    assert (len(mine), len(during), len(after)) == (1, 0, 1)
+    async with app.services.db.session() as session:
+        assert not await outbox.mark_sent(session=session, message_id=mine[0].id or 0,
+                                          worker="dead", now=NOW)
+
+
+async def test_failures_are_retried_later_and_retry_after_is_honoured(app: App) -> None:
+    await queue(app, "a")
+    messenger = RecordingMessenger([RetryLater(30), ConnectionError("down")])
+    deliverer = Deliverer(app.services, [messenger])
+    assert (await deliverer.deliver_due(now=NOW)).retried == 1
+    assert (await deliverer.deliver_due(now=NOW + dt.timedelta(seconds=29))).retried == 0
+    assert (await deliverer.deliver_due(now=NOW + dt.timedelta(seconds=31))).retried == 1
+    report = await deliverer.deliver_due(now=NOW + dt.timedelta(hours=1))
+    assert report.sent == 1
+    assert [h for h, _ in messenger.sent] == ["head"]
