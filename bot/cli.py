@@ -40,10 +40,18 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _run(make: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine; turn start-up problems a person can fix into a clear message."""
+    from policies.errors import PolicyError
+    from storage.crypto import CipherError
+
     try:
         return asyncio.run(make())  # type: ignore[arg-type]
     except ConfigError as exc:
         raise _fail("The school config is not valid:\n" + "\n".join(exc.problems)) from None
+    except PolicyError as exc:
+        raise _fail(f"A policy or FAQ file is not usable: {exc}") from None
+    except CipherError as exc:
+        raise _fail(str(exc)) from None
 
 
 try:  # the answer engine's command; see bot/cli_ask.py
