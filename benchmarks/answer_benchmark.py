@@ -1,0 +1,118 @@
+"""Benchmark the answer engine: accuracy, warm latency, cold start, peak memory.
+
+    python benchmarks/answer_benchmark.py [--config policies/demo_schools.yaml] [--runs 5]
+
+Accuracy is scored as eval/score.py scores it (a cited snippet in the first
+three sources, or an abstention for out-of-scope questions) on the dev set and
+on the held-out set (tests/policies/questions). Warm latency is per question on
+a built engine; cold start is a fresh ``python -m bot ask`` process answering
+one question; peak RSS is this process's (engine built, every question asked)
+and the largest cold-start child's. Measured with the standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from bot.cli_ask import _sources_from_config  # noqa: E402
+from policies.answer import Audience  # noqa: E402
+from policies.engine import AnswerEngine  # noqa: E402
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "`": "'"})
+
+
+def normalise(text: str) -> str:
+    text = text.translate(_QUOTES).replace('"', "'").replace("*", "").lower()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def load(paths: list[Path]) -> list[dict[str, Any]]:
+    return [item for path in paths for item in yaml.safe_load(path.read_text()) or []]
+
+
+def accuracy(engine: AnswerEngine, questions: list[dict[str, Any]]) -> str:
+    hit = inscope = abstained = offscope = 0
+    for item in questions:
+        answer = engine.answer(
+            school=item["school"], question=item["q"],
+            audience=Audience(item.get("audience", "staff")),
+        )
+        cited = " | ".join(normalise(s.text) for s in answer.sources[:3])
+        if item["expect"] == "abstain":
+            offscope += 1
+            abstained += answer.abstained
+        else:
+            inscope += 1
+            hit += not answer.abstained and any(normalise(s) in cited for s in item["expect"])
+    return (
+        f"answered correctly {hit}/{inscope} ({hit / max(inscope, 1):.1%}), "
+        f"abstained when it should {abstained}/{offscope} ({abstained / max(offscope, 1):.1%})"
+    )
+
+
+def latency(engine: AnswerEngine, questions: list[dict[str, Any]], rounds: int) -> str:
+    timings = []
+    for _ in range(rounds):
+        for item in questions:
+            started = time.perf_counter()
+            engine.answer(
+                school=item["school"], question=item["q"],
+                audience=Audience(item.get("audience", "staff")),
+            )
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    return f"p50 {statistics.median(timings):.2f} ms, p95 {p95:.2f} ms ({len(timings)} answers)"
+
+
+def cold_start(config: Path, runs: int) -> str:
+    command = [sys.executable, "-m", "bot", "ask", "Can I friend a parent?", "--school",
+               "croughton", "--json"]
+    env = {"POLICYBOT_CONFIG": str(config), "PATH": "/usr/bin:/bin"}
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+        timings.append(time.perf_counter() - started)
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return (
+        f"median {statistics.median(timings):.2f} s, max {max(timings):.2f} s over {runs} runs; "
+        f"peak RSS of a cold ask {child_rss:.0f} MiB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "policies" / "demo_schools.yaml")
+    parser.add_argument("--runs", type=int, default=5, help="cold starts to time")
+    parser.add_argument("--rounds", type=int, default=20, help="passes over the questions")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    engine = AnswerEngine.build(_sources_from_config(args.config))
+    build = time.perf_counter() - started
+    dev = load([ROOT / "eval" / "dev_questions.yaml"])
+    held_out = load(sorted((ROOT / "tests" / "policies" / "questions").glob("*.yaml")))
+    print(f"schools: {', '.join(engine.schools())}; engine built in {build:.2f} s")
+    print(f"dev ({len(dev)} questions): {accuracy(engine, dev)}")
+    print(f"held-out ({len(held_out)} questions): {accuracy(engine, held_out)}")
+    print(f"warm latency: {latency(engine, dev + held_out, args.rounds)}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS (this process, engine built, all questions asked): {rss:.0f} MiB")
+    print(f"cold start of `policybot ask`: {cold_start(args.config, args.runs)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,228 @@
+"""The answer engine: a school's question in, the school's own rule out (or an abstention).
+
+Build once from the configured schools (:meth:`AnswerEngine.build`), then call
+:meth:`AnswerEngine.answer` as often as needed: it is pure and fast (no I/O), so
+handlers can call it inline. Each school's data lives in its own index; a
+question never sees another school's policy.
+
+An answer rests on the best match among the school's FAQ entries and raw
+policy clauses (:mod:`policies.retrieval`). It abstains when the match does
+not explain the question well enough: a confident wrong answer about
+safeguarding is worse than "ask the Headteacher".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from policies.answer import MAX_SOURCES, Answer, Audience, Source
+from policies.documents import Clause, PolicyDocument, load_policy
+from policies.errors import PolicyFileError, QuestionError, UnknownSchool
+from policies.faq import Faq, load_faq
+from policies.retrieval import Hit, SchoolIndex
+from policies.vocabulary import DOMAIN, terms
+
+__all__ = ["AnswerEngine", "PolicySource"]
+
+MAX_QUESTION_CHARS = 1000  # longer questions are cut to this, at a word boundary
+REJECT_QUESTION_CHARS = 100_000  # beyond this a "question" is a pasted file: refused
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    """Where one school's policy documents and FAQ file live."""
+
+    slug: str
+    name: str
+    policy_paths: tuple[Path, ...]
+    faq_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """How hits are scored and when to answer.
+
+    Calibrated on the dev questions, on FAQ questions held out of the index
+    (4-fold) and on out-of-scope school questions (dinners, term dates, wifi...).
+    """
+
+    coverage_weight: float = 0.5
+    closeness_weight: float = 0.2
+    rank_weight: float = 0.2
+    profile_weight: float = 0.2
+    answer: float = 0.5  # minimum combined score to answer from an FAQ entry
+    clause: float = 0.45  # minimum combined score to answer by quoting a raw clause
+    coverage: float = 0.3  # minimum share of the question's weight the match explains
+    off_topic_coverage: float = 0.7  # ... when the question has no social media word at all
+    out_of_domain_coverage: float = 0.6  # ... when it uses a word like "dinners" the match lacks
+    other_audience: float = 0.8  # score factor for a match written for the other audience
+    raw_clause: float = 0.9  # score factor for a raw clause (an FAQ entry is curated)
+    tie: float = 0.92  # a match this close to the best puts its clause second
+    companion: float = 0.8  # a match this close to the best adds its clause after the answer's
+
+
+@dataclass(frozen=True)
+class _School:
+    source: PolicySource
+    documents: tuple[PolicyDocument, ...]
+    faq: Faq | None
+    index: SchoolIndex
+
+
+class AnswerEngine:
+    """Answers social media policy questions for a set of schools."""
+
+    def __init__(self, schools: Mapping[str, _School], thresholds: Thresholds | None = None):
+        self._schools = dict(schools)
+        self.thresholds = thresholds or Thresholds()
+
+    @classmethod
+    def build(cls, sources: Iterable[PolicySource]) -> AnswerEngine:
+        """Load, validate and index every school; raises PolicyFileError or FaqError."""
+        return cls({source.slug: _load_school(source) for source in sources})
+
+    def schools(self) -> tuple[str, ...]:
+        return tuple(self._schools)
+
+    def name(self, school: str) -> str:
+        return self._school(school).source.name
+
+    def document(self, school: str) -> PolicyDocument:
+        """The school's (first) policy document."""
+        return self._school(school).documents[0]
+
+    def documents(self, school: str) -> tuple[PolicyDocument, ...]:
+        return self._school(school).documents
+
+    def answer(self, *, school: str, question: str, audience: Audience | str) -> Answer:
+        """Answer ``question`` from ``school``'s policy for ``audience``.
+
+        Raises UnknownSchool, or QuestionError for an empty question (or one over
+        100,000 characters); a long question is answered from its first 1,000.
+        """
+        data = self._school(school)
+        audience = Audience(audience)
+        query = terms(_trim(question))
+        hits = data.index.search(query, audience) if query else []
+        return _Decision(data, self.thresholds, query, hits, audience).answer()
+
+    def _school(self, school: str) -> _School:
+        try:
+            return self._schools[school]
+        except KeyError:
+            raise UnknownSchool(school, tuple(self._schools)) from None
+
+
+def _load_school(source: PolicySource) -> _School:
+    if not source.policy_paths:
+        raise PolicyFileError(Path(source.slug), "unreadable", "no policy files configured")
+    documents = tuple(load_policy(path) for path in source.policy_paths)
+    faq = load_faq(source.faq_path, documents, school=source.slug) if source.faq_path else None
+    index = SchoolIndex(documents, faq.entries if faq else ())
+    return _School(source, documents, faq, index)
+
+
+def _trim(question: str) -> str:
+    text = question.strip()
+    if not text:
+        raise QuestionError("empty")
+    if len(text) > REJECT_QUESTION_CHARS:
+        raise QuestionError("too long")
+    if len(text) > MAX_QUESTION_CHARS:
+        text = text[:MAX_QUESTION_CHARS].rsplit(None, 1)[0]
+    return text
+
+
+class _Decision:
+    """Turns ranked hits into an answer or an abstention."""
+
+    def __init__(
+        self, school: _School, limits: Thresholds, query: list[str], hits: list[Hit],
+        audience: Audience,
+    ) -> None:
+        self.school = school
+        self.limits = limits
+        self.on_topic = any(term in DOMAIN for term in query)
+        self.scored = sorted(((self._score(hit), hit) for hit in hits), key=lambda p: -p[0])
+
+    def _score(self, hit: Hit) -> float:
+        limits = self.limits
+        score = (
+            limits.coverage_weight * hit.coverage
+            + limits.closeness_weight * hit.closeness
+            + limits.rank_weight * hit.rank
+            + limits.profile_weight * hit.profile
+        )
+        if not hit.audience_match:
+            score *= limits.other_audience
+        if hit.target.entry is None:
+            score *= limits.raw_clause
+        return score
+
+    def _acceptable(self, score: float, hit: Hit) -> bool:
+        floor = self.limits.answer if hit.target.entry else self.limits.clause
+        coverage = self.limits.coverage if self.on_topic else self.limits.off_topic_coverage
+        if hit.off_topic:
+            coverage = max(coverage, self.limits.out_of_domain_coverage)
+        return score >= floor and hit.coverage >= coverage and hit.specific
+
+    def answer(self) -> Answer:
+        if not self.scored or not self._acceptable(*self.scored[0]):
+            best = self.scored[0][0] if self.scored else 0.0
+            return self._abstain(best)
+        score, hit = self.scored[0]
+        floor = self.limits.answer if hit.target.entry else self.limits.clause
+        confidence = _confidence(score, floor)
+        entry = hit.target.entry
+        if entry is not None:
+            clauses = list(entry.sources)
+            text = entry.answer
+        else:
+            assert hit.target.clause is not None
+            clauses = [hit.target.clause]
+            text = _quote(hit.target.clause)
+        return Answer(text, False, confidence, self._sources(hit, clauses, score))
+
+    def _sources(self, best: Hit, clauses: list[Clause], score: float) -> tuple[Source, ...]:
+        """The answer's lead clause, then near-ties' lead clauses, then the answer's other
+        clauses and close matches' lead clauses: most relevant first, at most three."""
+        ties: list[Clause] = []
+        companions: list[Clause] = []
+        for other_score, hit in self.scored[1:]:
+            if other_score < score * self.limits.companion:
+                break
+            target = hit.target
+            lead = target.entry.sources[0] if target.entry else target.clause
+            if lead is not None and hit.audience_match:
+                tier = ties if other_score >= score * self.limits.tie else companions
+                tier.append(lead)
+        ordered = [*clauses[:1], *ties, *clauses[1:], *companions]
+        chosen = list(dict.fromkeys(ordered))[:MAX_SOURCES]
+        title = best.target.document.title
+        return tuple(Source(title, clause.section, clause.text) for clause in chosen)
+
+    def _abstain(self, best: float) -> Answer:
+        name = self.school.source.name
+        text = (
+            f"The {name} social media policy doesn't cover this, so I can't answer it from "
+            "the policy. Please ask the Headteacher."
+        )
+        # how close the best match came to being an answer: always below an answer's 0.5
+        return Answer(text, True, min(_confidence(best, self.limits.answer), 0.49))
+
+
+def _quote(clause: Clause) -> str:
+    text = clause.text
+    if clause.lead_in:
+        lead = re.sub(r"\s*:\s*$", "", clause.lead_in)
+        return f'The policy says, under "{lead}": "{text}"'
+    return f'The policy says: "{text}"'
+
+
+def _confidence(score: float, threshold: float) -> float:
+    """Map a combined score to (0, 1): 0.5 at the answer threshold, ~0.95 at 0.3 above it."""
+    return 1.0 / (1.0 + math.exp(-10.0 * (score - threshold)))

@@ -1,0 +1,235 @@
+"""One search index per school: FAQ questions and raw clauses, ranked with BM25.
+
+Every FAQ question, every FAQ answer and every rule clause is a document of
+one BM25 index (bm25s). A hit is scored on three signals, each in [0, 1]:
+
+- ``rank``: the BM25 score over the IDF mass of the question's terms, so an
+  unknown word in the question lowers it;
+- ``coverage``: how much of the question's IDF mass the matched target (the
+  entry's questions, answer and clauses, or the clause and its heading)
+  explains; out-of-domain words (dinners, uniform...) weigh double;
+- ``closeness``: the best weighted Dice overlap with one of the target's
+  questions (a near-paraphrase of a curated question is strong evidence).
+
+:mod:`policies.engine` turns these into an answer or an abstention.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from policies.answer import Audience
+from policies.documents import Clause, PolicyDocument
+from policies.faq import FaqEntry
+from policies.vocabulary import GENERIC, OUT_OF_DOMAIN, Speller, terms
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = ["Hit", "SchoolIndex", "Target"]
+
+CANDIDATES = 20  # question-level BM25 documents looked at per question
+PROFILE_CANDIDATES = 8  # whole-entry / clause BM25 documents looked at per question
+OOV_WEIGHT = 0.6  # an unknown word weighs this much relative to the median known term
+OUT_OF_DOMAIN_FACTOR = 2.0
+
+
+@dataclass(frozen=True, eq=False)
+class Target:
+    """What a hit points at: an FAQ entry or a rule clause of one policy document."""
+
+    document: PolicyDocument
+    entry: FaqEntry | None
+    clause: Clause | None
+    audiences: frozenset[Audience]
+    vocabulary: Mapping[str, float]  # term -> how firmly the target explains it (0.5 or 1)
+    questions: tuple[frozenset[str], ...]
+    question_weights: tuple[float, ...] = ()  # each question's total term weight, set by the index
+
+
+@dataclass(frozen=True)
+class Hit:
+    target: Target
+    rank: float
+    profile: float
+    coverage: float
+    closeness: float
+    specific: bool  # the target firmly explains a query term that is not a generic one
+    off_topic: bool  # the query uses an out-of-domain word ("dinners") the target does not
+    audience_match: bool
+
+
+class SchoolIndex:
+    """The search index of one school's policy documents and FAQ entries."""
+
+    def __init__(self, documents: Sequence[PolicyDocument], entries: Sequence[FaqEntry]) -> None:
+        texts: list[list[str]] = []
+        owners: list[int] = []
+        self._targets: list[Target] = []
+        profiles: list[list[str]] = []
+        for target, doc_texts in _targets(documents, entries):
+            for tokens in doc_texts:
+                texts.append(tokens or ["\u2205"])
+                owners.append(len(self._targets))
+            profiles.append([term for tokens in doc_texts for term in tokens] or ["\u2205"])
+            self._targets.append(target)
+        self._owners = owners
+        self._idf = _idf(texts)
+        self._oov = sorted(self._idf.values())[len(self._idf) // 2] * OOV_WEIGHT
+        self._targets = [
+            dataclasses.replace(target, question_weights=tuple(
+                sum(self.weight(term) for term in question) for question in target.questions
+            ))
+            for target in self._targets
+        ]
+        self.speller = Speller(self._idf)
+        self._questions = _bm25(texts, b=0.75)
+        self._profiles = _bm25(profiles, b=0.3)
+
+    def weight(self, term: str) -> float:
+        weight = self._idf.get(term, self._oov)
+        return weight * OUT_OF_DOMAIN_FACTOR if term in OUT_OF_DOMAIN else weight
+
+    def search(self, query: Sequence[str], audience: Audience) -> list[Hit]:
+        """Hits for ``query`` terms, best first (at most one per target)."""
+        weights = {term: self.weight(term) for term in map(self.speller.correct, query)}
+        known = [term for term in weights if term in self._idf]
+        if not known:
+            return []
+        question_scores = self._questions.get_scores(known)
+        profile_scores = self._profiles.get_scores(known)
+        best_profile = float(profile_scores.max()) or 1.0
+        by_target: dict[int, float] = {}
+        for position in _top(question_scores, CANDIDATES):
+            owner = self._owners[position]
+            by_target.setdefault(owner, float(question_scores[position]))
+        for owner in _top(profile_scores, PROFILE_CANDIDATES):
+            by_target.setdefault(owner, 0.0)
+        query_hits = _Query(weights, audience)
+        hits = [
+            query_hits.hit(self._targets[owner], score, float(profile_scores[owner]) / best_profile)
+            for owner, score in by_target.items()
+        ]
+        return sorted(hits, key=lambda hit: hit.rank, reverse=True)
+
+
+class _Query:
+    """One question's term weights, scoring targets against it."""
+
+    def __init__(self, weights: dict[str, float], audience: Audience) -> None:
+        self.weights = weights
+        self.total = sum(weights.values())
+        self.terms = frozenset(weights)
+        self.audience = audience
+
+    def hit(self, target: Target, score: float, profile: float) -> Hit:
+        vocabulary = target.vocabulary
+        explained = sum(weight * vocabulary.get(term, 0.0) for term, weight in self.weights.items())
+        specific = any(
+            vocabulary.get(term, 0.0) >= 1.0 and term not in GENERIC for term in self.terms
+        )
+        off_topic = any(term in OUT_OF_DOMAIN and term not in vocabulary for term in self.terms)
+        closeness = max(
+            (self._dice(question, size) for question, size in zip(
+                target.questions, target.question_weights, strict=True)),
+            default=0.0,
+        )
+        return Hit(
+            target=target,
+            rank=min(1.0, score / self.total),
+            profile=profile,
+            coverage=explained / self.total,
+            closeness=closeness,
+            specific=specific,
+            off_topic=off_topic,
+            audience_match=not target.audiences or self.audience in target.audiences,
+        )
+
+    def _dice(self, question: frozenset[str], size: float) -> float:
+        if self.terms.isdisjoint(question):
+            return 0.0
+        shared = sum(self.weights[term] for term in self.terms & question)
+        return 2 * shared / (self.total + size)
+
+
+def _top(scores: npt.NDArray[np.float32], count: int) -> list[int]:
+    import numpy as np
+
+    count = min(count, len(scores))
+    best = np.argpartition(-scores, count - 1)[:count]
+    return [int(i) for i in best[np.argsort(-scores[best])]]
+
+
+def _bm25(texts: list[list[str]], b: float) -> _Bm25:
+    import bm25s  # deferred: numpy and bm25s load only when an index is built
+
+    model: _Bm25 = bm25s.BM25(k1=1.2, b=b)
+    model.index(texts, show_progress=False)
+    return model
+
+
+class _Bm25(Protocol):  # the part of bm25s.BM25 used here (bm25s ships no type hints)
+    def index(self, corpus: list[list[str]], show_progress: bool) -> None: ...
+
+    def get_scores(self, query_tokens_single: list[str]) -> npt.NDArray[np.float32]: ...
+
+
+def _idf(texts: list[list[str]]) -> dict[str, float]:
+    frequency: Counter[str] = Counter()
+    for tokens in texts:
+        frequency.update(set(tokens))
+    count = len(texts)
+    return {
+        term: math.log(1 + (count - df + 0.5) / (df + 0.5)) for term, df in frequency.items()
+    }
+
+
+def _clause_terms(clause: Clause) -> list[str]:
+    return terms(f"{clause.section}. {clause.lead_in} {clause.text}")
+
+
+def _entry_vocabulary(questions: list[list[str]], firm: Iterable[str]) -> dict[str, float]:
+    """Terms of the answer and cited clauses, or of two or more questions, are firm (1.0);
+    a term only one question uses is incidental (0.5): "can I use my phone at dinner time"
+    must not make the entry an answer about dinners."""
+    counts: Counter[str] = Counter(term for tokens in questions for term in set(tokens))
+    vocabulary = {term: 1.0 if count >= 2 else 0.5 for term, count in counts.items()}
+    vocabulary.update(dict.fromkeys(firm, 1.0))
+    return vocabulary
+
+
+def _targets(
+    documents: Sequence[PolicyDocument], entries: Sequence[FaqEntry]
+) -> Iterable[tuple[Target, list[list[str]]]]:
+    for entry in entries:
+        questions = [terms(question) for question in entry.questions]
+        answer = terms(entry.answer)
+        cited = [term for clause in entry.sources for term in _clause_terms(clause)]
+        document = _owner(documents, entry)
+        target = Target(
+            document, entry, None, entry.audiences,
+            _entry_vocabulary(questions, [*answer, *cited]),
+            tuple(frozenset(q) for q in questions),
+        )
+        yield target, [*questions, answer]
+    for document in documents:
+        for clause in document.clauses:
+            tokens = _clause_terms(clause)
+            target = Target(
+                document, None, clause, clause.audiences, dict.fromkeys(tokens, 1.0),
+                (frozenset(tokens),),
+            )
+            yield target, [tokens]
+
+
+def _owner(documents: Sequence[PolicyDocument], entry: FaqEntry) -> PolicyDocument:
+    for document in documents:
+        if any(source in document.clauses or source in document.extras for source in entry.sources):
+            return document
+    return documents[0]

@@ -1,0 +1,377 @@
+"""The domain vocabulary: how staff and parents say things vs how policies say them.
+
+:func:`terms` turns a question or a clause into index terms: folded, phrases
+rewritten ("friend request" -> friend, "year 5" -> pupil), words mapped to one
+concept each (mum/dad/carer -> parent, FB -> facebook), lightly stemmed, stop
+words dropped. Platform names also add the concept ``socialmedia``, so "insta"
+meets a clause that only says "social media".
+
+``OUT_OF_DOMAIN`` lists concepts of school life that a social media policy does
+not cover (dinners, uniform, term dates...): the engine weighs them heavily
+when deciding whether to abstain.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+__all__ = ["DOMAIN", "GENERIC", "OUT_OF_DOMAIN", "STOP_WORDS", "Speller", "stem", "terms"]
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Phrases rewritten before words are split: (pattern, replacement). Order matters.
+_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"\bsocial[\s-]*(?:media|network(?:ing)?s?|networking sites?|sites?)\b", " socialmedia "),
+    (r"\bsocials\b", " socialmedia "),
+    (r"\bface\s?book\b", " facebook "),
+    (r"\btik\s?toks?\b|\btick\s?tocks?\b", " tiktok "),
+    (r"\byou\s?tube\b", " youtube "),
+    (r"\bwhats\s?app\b", " whatsapp "),
+    (r"\bx\.com\b|\bon x\b", " twitter "),
+    (r"\be[\s-]?mails?\b", " email "),
+    (r"\be[\s-]?safety\b", " esafety "),
+    (r"\bon[\s-]?line\b", " online "),
+    (r"\b(?:friend|follow|add|connection)\s+requests?\b", " friend "),
+    (r"\b(?:year|yr|y)\s?(?:[1-6]|one|two|three|four|five|six)s?\b", " pupil "),
+    (r"\b(?:ex|former|old)[\s-]+(?:pupils?|students?|children|kids?)\b", " ex pupil "),
+    (r"\bhead\s?teachers?\b|\bhead\s?(?:master|mistress)\b", " headteacher "),
+    (r"\bdesignated safeguarding lead\b|\bsafeguarding lead\b", " dsl "),
+    (r"\bchair (?:of (?:the )?(?:school )?governors|of the board)\b", " governor "),
+    (r"\bteaching assistants?\b|\bsupport staff\b|\bmember of staff\b", " staff "),
+    (r"\bmobile (?:phones?|numbers?)\b", " phone "),
+    (r"\b(?:phone|telephone|mobile|whatsapp) numbers?\b", " phone number "),
+    (r"\b\d{1,2}[\s-]?(?:years?|yrs?)[\s-]?olds?\b", " pupil age "),
+    (r"\bschool (?:play|show)\b|\bsports day\b|\bchristmas (?:play|show)\b", " event "),
+    (r"\bdate of birth\b|\bd\.?o\.?b\b", " birthday "),
+    (r"\bgoogle classroom\b|\bclass dojo\b|\bseesaw\b|\btapestry\b", " googleclassroom "),
+    (r"\bhome[\s-]?(?:learning|schooling)\b|\bremote learning\b|\blockdown\b", " homeschool "),
+    (r"\b(?:out of|outside(?: of)?|after) (?:school|work)(?: hours)?\b", " outsidehours "),
+    (
+        r"\b(?:at|over) the weekend\b|\bweekends?\b|\bin the evenings?\b|\bsummer hols\b",
+        " outsidehours ",
+    ),
+    (
+        r"\b(?:lunch|coffee|tea)\s?(?:break|time)s?\b|\bbreak\s?times?\b|\bplay\s?times?\b",
+        " breaktime ",
+    ),
+    (r"\b(?:my|on|during|at|in) (?:my |the )?breaks?\b", " breaktime "),
+    (r"\bbreak(?:ing|s)? (?:the|this|a|any|these) (?:rules?|polic\w*|code)\b", " breach policy "),
+    (r"\b(?:get|got|be|am|in) (?:into |in )?trouble\b", " disciplinary "),
+    (r"\bscreen\s?(?:shots?|grabs?)\b", " share "),
+    (r"\b(?:send|pass|forward)(?:ing)? (?:it )?(?:round|around|on)\b", " share "),
+    (r"\b(?:i|we|you) work (?:at|for|in)\b|\bplace of (?:work|employment)\b", " employee "),
+    (r"\bwhere (?:i|you) work\b", " employee "),
+    (r"\b(?:put|stick|chuck|pop|bung|upload)(?=(?:\s+\S+){0,6}?\s+(?:on|onto|up)\b)", " post "),
+    (r"\bset(?:ting)?[\s-]?up\b", " setup "),
+    (r"\bin front of\b", " front "),
+    (r"\b(?:in|during) (?:the )?class(?:room)?\b|\bclass[\s-]?time\b", " lesson "),
+    (r"\bmade aware\b|\blet (?:\w+ )?know\b", " report "),
+    (r"\bdata protection\b|\bgdpr\b", " dataprotection "),
+    (r"\bfreedom of information\b|\bfoi\b", " foi "),
+    (r"\bidentity (?:theft|fraud)\b", " fraud "),
+    (r"\bprivacy settings?\b", " private setting "),
+    (
+        r"\b(?:slag|slagging|mouth|mouthing|sound|sounding) off\b|\bbad[\s-]?mouth\w*\b",
+        " criticise ",
+    ),
+    (r"\bthumbs? up\b", " like "),
+    (r"\bkeep(?:ing)? (?:an eye|tabs) on\b|\bcheck(?:ing)? up on\b|\bsupervis\w*\b", " monitor "),
+    (
+        r"\b(?:said|say|says|saying|given|give|gave) (?:yes|ok|okay|permission|consent)\b",
+        " permission ",
+    ),
+    (r"\btop(?:ping)?[\s-]?up\b", " topup "),
+    (r"\bout[\s-]of[\s-]office\b|\bauto[\s-]?reply\b", " outofoffice "),
+    (r"\bdress code\b", " uniform "),
+    (r"\blos(?:e|ing|t) (?:my|your|their|his|her) jobs?\b", " disciplinary "),
+    (r"\bgroup ?chats?\b|\bgc\b|\b(?:class|parents'?|mums'?) (?:group|chat)\b", " whatsapp group "),
+    (r"\bname and shame\b|\bcall(?:ing)? (?:\w+ )?out\b", " name criticise "),
+    (r"\bnight out\b|\bon the lash\b", " reputation "),
+    (r"\b(?:door|gate|alarm) codes?\b|\bkey ?pad\b|\bcctv\b|\bentry system\b", " security "),
+    (r"\bfell out\b|\bfalling out\b|\bargument\b|\brow with\b", " dispute "),
+)
+# One pass for all phrases: an alternation of named groups, earlier phrases first.
+_PHRASE_RE = re.compile("|".join(f"(?P<p{i}>{pattern})" for i, (pattern, _) in enumerate(_PHRASES)))
+_PHRASE_REPLACEMENTS = {f"p{i}": replacement for i, (_, replacement) in enumerate(_PHRASES)}
+
+
+def _replace_phrase(match: re.Match[str]) -> str:
+    return _PHRASE_REPLACEMENTS[match.lastgroup or ""]
+
+def stem(word: str) -> str:
+    """A light English stemmer: plurals, -ing, -ed, -ly and a final -e; the same on both sides."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "ches", "shes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ingly", "edly", "ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]  # "chatting" -> "chat"
+            break
+    if word.endswith("ly") and len(word) >= 6:
+        word = word[:-2]
+    if word.endswith("e") and len(word) >= 5:
+        word = word[:-1]
+    return word
+
+
+# Word -> concept(s). Keys are folded surface forms or stems; values are the terms emitted.
+_SOCIAL = "socialmedia"
+_WORDS: dict[str, tuple[str, ...]] = {}
+
+
+def _map(concept: str | tuple[str, ...], *words: str) -> None:
+    value = (concept,) if isinstance(concept, str) else concept
+    for word in words:
+        _WORDS[word] = value
+        _WORDS.setdefault(stem(word), value)
+
+
+_map("parent", "parent", "mum", "mom", "mam", "mummy", "mommy", "dad", "daddy", "mother",
+     "father", "carer", "guardian", "stepmum", "stepdad", "grandparent", "nan", "grandma",
+     "grandad", "parental", "mums", "dads", "moms", "mothers", "fathers")
+_map("pupil", "pupil", "child", "children", "kid", "kiddo", "student", "boy", "girl", "son",
+     "daughter", "reception", "childs", "learner", "youngster", "yr6s", "y6s", "y5s", "chil")
+_map("staff", "staff", "employee", "ta", "tas", "lsa", "hlta", "colleague", "workmate",
+     "coworker", "nqt", "ect", "midday", "caretaker", "receptionist", "bursar", "senco",
+     "slt", "smt", "deputy")
+_map("staff", "teacher", "teach", "teaching", "miss", "mrs", "mr", "sir")
+_map("headteacher", "headteacher", "head", "ht", "headmaster", "headmistress", "principal",
+     "hteacher", "headteach")
+_map("dsl", "dsl", "safeguarding")
+_map("governor", "governor", "chair", "cog", "governing", "trustee")
+_map("volunteer", "volunteer", "helper", "voluntary")
+_map("pta", "pta", "ptfa", "fots")
+_map(("facebook", _SOCIAL), "facebook", "fb", "faceboook", "facebok", "messenger")
+_map(("instagram", _SOCIAL), "instagram", "insta", "ig", "gram", "instagrm")
+_map(("snapchat", _SOCIAL), "snapchat", "snapchats")
+_map(("photo", _SOCIAL), "snap")
+_map(("tiktok", _SOCIAL), "tiktok", "tiktoks")
+_map(("whatsapp", _SOCIAL), "whatsapp", "whatsap", "watsapp", "wa")
+_map(("twitter", _SOCIAL), "twitter", "tweet", "retweet", "twitter's")
+_map(("youtube", _SOCIAL), "youtube", "yt", "vlog", "vlogger", "youtuber")
+_map(("linkedin", _SOCIAL), "linkedin")
+_map(_SOCIAL, "socialmedia", "pinterest", "reddit", "threads", "bluesky", "mastodon",
+     "myspace", "tumblr", "flickr", "discord", "twitch", "bereal", "platform", "app", "apps",
+     "network", "networking")
+_map(("gaming", _SOCIAL), "gaming", "game", "games", "gamer", "xbox", "playstation", "ps4",
+     "ps5", "nintendo", "fortnite", "roblox", "minecraft", "console")
+_map("blog", "blog", "blogs", "weblog", "weblogs", "blogger", "blogging", "blogged")
+_map("friend", "friend", "befriend", "add", "follow", "follower", "following", "accept",
+     "friendship", "mate", "mates", "pal", "buddy", "connect", "connection", "unfriend",
+     "unfollow")
+_map("photo", "photo", "photograph", "pic", "pix", "picture", "image", "selfie", "snapshot",
+     "foto")
+_map(("video", "photo"), "video", "vid", "clip", "footage", "film", "filming", "recording")
+_map("post", "post", "upload", "posting", "repost", "publish", "publication", "story",
+     "stories", "reel", "reels", "status", "caption", "livestream", "tag", "tagging", "tagged")
+_map("contact", "contact", "communicate", "communication", "message", "messaging", "dm", "pm",
+     "inbox", "text", "texting", "chat", "chatting", "talk", "snapchatting", "call", "ring",
+     "facetime", "correspond")
+_map("phone", "phone", "mobile", "cellphone", "iphone", "smartphone", "telephone", "android")
+_map("email", "email", "gmail", "hotmail", "outlook", "yahoo")
+_map("complaint", "complaint", "complain", "moan", "grievance", "rant", "whinge", "grumble",
+     "vent", "venting")
+_map("concern", "concern", "worry", "worried", "issue", "problem", "unhappy", "upset",
+     "frustrated", "frustration", "annoyed", "angry", "cross", "furious", "fuming", "query")
+_map("criticise", "criticise", "criticize", "criticism", "critical", "slate", "slag", "diss",
+     "dig", "digs", "rubbish", "useless", "negative", "derogatory", "insult", "mock")
+_map("bully", "bully", "bullying", "bullied", "cyberbully", "cyberbullying", "harass",
+     "harassment", "troll", "trolling", "intimidate", "abuse", "abusive")
+_map("defame", "defame", "defamatory", "defamation", "libel", "libellous", "slander",
+     "slanderous", "lie", "lies", "untrue", "false", "fictitious")
+_map("permission", "permission", "consent", "approval", "approve", "permit", "authorise",
+     "authorize", "agree")
+_map("private", "private", "privacy", "locked", "lock", "hidden")
+_map("logo", "logo", "crest", "badge", "emblem", "branding", "brand")
+_map("breach", "breach", "break", "broke", "broken", "violate", "violation", "disobey",
+     "misuse", "misusing")
+_map("disciplinary", "disciplinary", "discipline", "sack", "sacked", "fired",
+     "dismiss", "dismissal", "punish", "punishment", "sanction", "consequence", "trouble")
+_map("lesson", "lesson", "class-time", "assembly", "registration", "teaching-time")
+_map("report", "report", "tell", "inform", "notify", "flag", "escalate", "raise", "aware")
+_map("law", "law", "legal", "legislation", "statute", "lawful", "unlawful", "legally")
+_map("racist", "racist", "racism", "racial", "race")
+_map("threat", "threat", "threaten", "threatening", "violence", "violent")
+_map("password", "password", "login", "logins", "credential", "passcode")
+_map("birthday", "birthday", "birth", "birthdate")
+_map("age", "age", "aged", "underage")
+_map("fraud", "fraud", "theft", "hack", "hacked", "hacker", "scam", "phishing", "scammer")
+_map("share", "share", "sharing", "forward", "circulate", "spread")
+_map("setup", "setup", "create", "creation", "launch", "establish")
+_map("anonymous", "anonymous", "anonymously", "alias", "nickname", "pseudonym", "fake",
+     "burner", "username")
+_map("employee", "employee", "employer", "employment", "employed", "job", "workplace")
+_map("equipment", "equipment", "laptop", "ipad", "tablet", "computer", "pc", "chromebook",
+     "device", "desktop")
+_map("reputation", "reputation", "disrepute", "reputational", "embarrass", "embarrassing",
+     "drunk", "alcohol", "booze", "wasted", "hungover", "naked", "compromising", "swear",
+     "swearing", "nsfw", "explicit", "bikini", "partying", "hangover")
+_map("controversial", "controversial", "inflammatory", "objectionable", "political", "politics",
+     "protest", "religion", "religious", "extremist")
+_map("views", "views", "opinion", "opinions")
+_map("share", "gossip", "gossiping")
+_map("event", "event", "fair", "fete", "disco", "nativity", "concert", "performance",
+     "sportsday", "trip", "party", "panto", "pantomime")
+_map("silent", "silent", "silence", "loud", "vibrate", "mute", "ringer")
+_map("mention", "mention", "refer", "reference", "name-drop", "namedrop")
+_map("identify", "identify", "identifiable", "identifying", "recognisable", "recognizable")
+_map("internet", "internet", "web", "browse", "browsing", "google", "surf", "surfing")
+_map("comment", "comment", "reply", "respond", "response", "remark")
+_map("police", "police", "cops", "copper")
+_map("newsletter", "newsletter")
+_map("time", "when", "time", "times", "hours", "hour")
+_map("monitor", "monitor", "monitoring", "watch", "supervise", "oversee", "check")
+_map("remove", "remove", "delete", "deletion", "removal", "takedown")
+
+STOP_WORDS = frozenset(
+    _words(
+        """
+        a about above after again against all am an and any are aren as at be because been
+        before being below between both but by can cannot could couldn did didn do does doesn
+        doing don down during each few for from further had hadn has hasn have haven having he
+        her here hers herself him himself his how i if in into is isn it its itself just let ll
+        me might mightn more most must mustn my myself need needn no nor not now of off on once
+        only or other ought our ours ourselves out over own re s same shan she should shouldn so
+        some such t than that the their theirs them themselves then there these they this those
+        through to too under until up ve very was wasn we were weren what when where which while
+        who whom why will with won would wouldn y you your yours yourself yourselves d m o ma hi
+        hey hello please pls plz thanks thank thx ta cheers ok okay okey yes yeah yep no nope
+        lol haha also really actually quick quickly anyone someone somebody something anything
+        thing things stuff bit lot lots allowed allow alright fine fine going gonna wanna gotta
+        get got getting go goes went want wanted wants know knows like say says said tell us im
+        ive id dont doesnt cant isnt wont whats hes shes theyre thats theres u ur r guys
+        everyone one would may might shall ever even still already much many way else think
+        thought wondering wonder mean help advice sure right wrong able new use used using using
+        make made makes does do yet well done keep kept another thinking wanted try trying told
+        asked ask asking question questions bit little since ago today tomorrow yesterday
+        sometimes always usually often okay anyway though although however basically literally
+        honestly probably maybe perhaps definitely totally seem seems seemed feel felt put take
+        took give gave see saw look looking looked come came find found
+        """
+    )
+)
+# "tell" and "ta" are concepts too; keep them out of the stop list.
+STOP_WORDS = STOP_WORDS - {"tell", "ta"}
+
+# Concepts a social media policy is about: a question with none of these and little overlap
+# with the policy is probably about something else.
+DOMAIN = frozenset(
+    stem(word) for word in {
+        _SOCIAL, "facebook", "instagram", "snapchat", "tiktok", "whatsapp", "twitter",
+        "youtube", "linkedin", "gaming", "blog", "friend", "photo", "video", "post", "contact",
+        "online", "internet", "website", "site", "account", "profile", "page", "group",
+        "comment", "share", "private", "password", "logo", "defame", "bully", "criticise",
+        "complaint", "anonymous", "email", "phone", "tag", "googleclassroom",
+        "fraud", "report", "esafety", "monitor",
+    }
+)
+
+# Who and where: a question whose only matched terms are these says nothing about what.
+GENERIC = frozenset(
+    stem(word)
+    for word in _words(
+        """
+        school pupil parent staff headteacher time policy class governor year day people person
+        work week term someone anyone everyone
+        """
+    )
+)
+
+# School life outside a social media policy. Weighed as heavily unexplained when a question
+# uses them and the matched clause or entry does not.
+_OUT_OF_DOMAIN_WORDS = _words(
+    """
+    dinner menu meal packed canteen lunchbox uniform jumper cardigan shoes pe swimming
+    holiday inset closure snow absence absent sick illness poorly attendance lateness
+    appointment evacuation drill alarm photocopier photocopy printer laminator stapler toner
+    wifi parking carpark salary payslip payroll pension annual overtime timetable rota
+    finish homework spellings nits lice vaccination nurse medicine medication admission
+    ofsted curriculum sen ehcp sats exam parentpay topup balance price fee fees club
+    wraparound jewellery earrings piercing lost property heating radiator repair maintenance
+    outofoffice calendar diary agenda appraisal observation ppa marking playground coat bus
+    taxi lanyard dbs allergy allergies asthma inhaler epipen tuck sandwich cook kitchen
+    dentist doctor haircut haircuts lunch lunches dress weather football recipe reset senco
+    club breakfast
+    """
+)
+OUT_OF_DOMAIN = frozenset(stem(word) for word in _OUT_OF_DOMAIN_WORDS)
+
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "`": "'", "\u2013": " ", "\u2014": " "})
+
+
+def _prepare(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD).lower()
+    text = re.sub(r"[*_#]", " ", text)
+    return _PHRASE_RE.sub(_replace_phrase, text)
+
+
+@lru_cache(maxsize=8192)
+def _word_terms(word: str) -> tuple[str, ...]:
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.replace("'", "")
+    mapped = _WORDS.get(word)  # a concept word wins over a stop word ("when" -> time)
+    if mapped is None and word in STOP_WORDS:
+        return ()
+    if mapped is None:
+        stemmed = stem(word)
+        if stemmed in STOP_WORDS:
+            return ()
+        mapped = _WORDS.get(stemmed, (stemmed,))
+    return mapped
+
+
+def terms(text: str) -> list[str]:
+    """Index terms of ``text`` (a question or a clause), in order, repeats kept."""
+    out: list[str] = []
+    for word in _WORD.findall(_prepare(text)):
+        out.extend(_word_terms(word))
+    return out
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class Speller:
+    """Corrects a term to a known one at edit distance one (symmetric deletes), if unambiguous.
+
+    Short words, numbers and out-of-domain words are never corrected: "lunch"
+    must not become "launch".
+    """
+
+    MIN_LENGTH = 5
+
+    def __init__(self, known: Iterable[str]) -> None:
+        self._known = frozenset(known)
+        self._by_delete: dict[str, set[str]] = {}
+        for word in self._known:
+            if len(word) >= self.MIN_LENGTH - 1 and word.isalpha():
+                for variant in _deletes(word):
+                    self._by_delete.setdefault(variant, set()).add(word)
+
+    def correct(self, term: str) -> str:
+        if term in self._known or len(term) < self.MIN_LENGTH or not term.isalpha():
+            return term
+        if term in OUT_OF_DOMAIN:
+            return term
+        candidates = {v for v in _deletes(term) if v in self._known}  # one letter too many
+        candidates |= self._by_delete.get(term, set())  # one letter missing
+        for variant in _deletes(term):  # one letter wrong or two swapped
+            candidates |= self._by_delete.get(variant, set())
+        candidates.discard(term)
+        return candidates.pop() if len(candidates) == 1 else term
