@@ -1,17 +1,20 @@
-"""The ``policybot`` command line (Typer). Builds Settings once and passes them down."""
+"""The ``policybot`` command line (Typer). Builds Settings once and passes them down.
+
+Imports beyond Typer happen inside the commands, so ``policybot ask`` starts fast.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from bot.config import ConfigError, SchoolConfig, SchoolsConfig, load_config
-from bot.settings import Settings
+if TYPE_CHECKING:
+    from bot.config import SchoolConfig, SchoolsConfig
+    from bot.settings import Settings
 
 T = TypeVar("T")
 
@@ -26,6 +29,8 @@ app.add_typer(config_app, name="config")
 
 
 def _settings(log_level: str = "WARNING") -> Settings:
+    from bot.settings import Settings
+
     settings = Settings()
     logging.basicConfig(level=getattr(logging, settings.log_level.upper(), logging.INFO)
                         if log_level == "INFO" else getattr(logging, log_level),
@@ -41,6 +46,9 @@ def _fail(message: str) -> typer.Exit:
 
 def _run(make: Callable[[], Awaitable[T]]) -> T:
     """Run a coroutine; turn start-up problems a person can fix into a clear message."""
+    import asyncio
+
+    from bot.config import ConfigError
     from policies.errors import PolicyError
     from storage.crypto import CipherError
 
@@ -112,6 +120,8 @@ def _default_chat(school: SchoolConfig) -> str:
 
 
 def _load(settings: Settings) -> SchoolsConfig:
+    from bot.config import ConfigError, load_config
+
     try:
         return load_config(settings.config_path)
     except ConfigError as exc:
