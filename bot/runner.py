@@ -1,13 +1,127 @@
-"""``policybot run`` with platform tokens: long-running platform connections."""
+"""Long-running platform connections, shared by ``policybot run`` and ``policybot serve``.
+
+:func:`started_platforms` starts every platform whose token is set and the outbox
+delivery loop (:class:`OutboxPump`), and stops them again. ``policybot run`` then
+long-polls Telegram (:func:`run_platforms`); ``policybot serve`` takes webhooks
+instead (:mod:`bot.server`).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
 import typer
 
+from bot.app import App, build_app
+from bot.delivery import Deliverer, Messenger
+from bot.platforms.telegram import TelegramAdapter, TelegramMessenger, TelegramSetupError, build_bot
 from bot.settings import Settings
+
+__all__ = ["OutboxPump", "Platforms", "run_platforms", "run_polling", "started_platforms"]
+
+log = logging.getLogger(__name__)
+DELIVERY_INTERVAL = 15.0  # seconds between outbox passes when nothing wakes the pump
+
+
+class OutboxPump:
+    """Delivers the outbox in the background: at once when woken (after each handled
+    update) and every ``interval`` seconds (retries, and rows other workers queued)."""
+
+    def __init__(self, deliverer: Deliverer, *, interval: float = DELIVERY_INTERVAL) -> None:
+        self.deliverer = deliverer
+        self.interval = interval
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.deliverer.deliver_due()
+            except Exception:
+                log.exception("outbox delivery pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+
+
+@dataclass(frozen=True)
+class Platforms:
+    telegram: TelegramAdapter | None
+    pump: OutboxPump | None
+
+
+@contextlib.asynccontextmanager
+async def started_platforms(application: App) -> AsyncIterator[Platforms]:
+    """Start each platform whose token is set, and the delivery loop; stop them after."""
+    settings = application.settings
+    quiet_http_logs()
+    telegram = None
+    messengers: list[Messenger] = []
+    if settings.telegram_bot_token is not None:
+        bot = build_bot(settings)
+        telegram = TelegramAdapter(application, bot)
+        try:
+            await telegram.start()
+        except TelegramSetupError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(code=2) from None
+        messengers.append(TelegramMessenger(application, bot))
+    pump = OutboxPump(Deliverer(application.services, messengers)) if messengers else None
+    task = asyncio.create_task(pump.run()) if pump is not None else None
+    if telegram is not None and pump is not None:
+        telegram.on_handled = pump.wake
+    try:
+        yield Platforms(telegram, pump)
+    finally:
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        if telegram is not None:
+            await telegram.stop()
+
+
+def quiet_http_logs() -> None:
+    """httpx logs every request's URL at INFO, and a Bot API URL contains the token."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+async def run_polling(application: App, stop: asyncio.Event) -> None:
+    """Poll every platform that polls (Telegram) until ``stop`` is set."""
+    async with started_platforms(application) as platforms:
+        if platforms.telegram is None:
+            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+        log.info("Telegram: polling as @%s", platforms.telegram.me.username)
+        await platforms.telegram.poll(stop)
 
 
 async def run_platforms(settings: Settings) -> None:
-    typer.echo("Telegram polling and Slack Socket Mode arrive with their platform features; "
-               "unset the tokens to use the console platform.", err=True)
-    raise typer.Exit(code=2)
+    """``policybot run`` with platform tokens: poll until SIGINT or SIGTERM."""
+    if settings.telegram_bot_token is None:
+        typer.echo("Slack Socket Mode arrives with the Slack platform feature; set "
+                   "TELEGRAM_BOT_TOKEN, or unset the tokens to use the console platform.",
+                   err=True)
+        raise typer.Exit(code=2)
+    if settings.slack_app_token is not None:
+        log.warning("SLACK_APP_TOKEN is set, but Slack Socket Mode is not available yet: "
+                    "running Telegram only")
+    application = await build_app(settings)
+    try:
+        await run_polling(application, stop_on_signals())
+    finally:
+        await application.close()
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM, so the bot stops cleanly (e.g. ``docker stop``)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop

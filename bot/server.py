@@ -1,22 +1,31 @@
 """``policybot serve``: the HTTP server for production (aiohttp).
 
-``GET /healthz`` answers 200 when the database answers; platform endpoints are
-mounted by their adapters (``POST /telegram``, ``POST /slack/events``).
+``GET /healthz`` answers 200 when the database answers. ``POST /telegram`` takes
+Telegram's webhook: a request whose ``X-Telegram-Bot-Api-Secret-Token`` header is
+not TELEGRAM_WEBHOOK_SECRET gets 403 and nothing is processed. The outbox delivery
+loop runs beside the server (:func:`bot.runner.started_platforms`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
+from typing import Any
 
+import typer
 from aiohttp import web
 from sqlalchemy import text
 
 from bot.app import App, build_app
+from bot.platforms.telegram import TelegramAdapter
+from bot.runner import started_platforms
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 APP_KEY = web.AppKey("policybot", App)
+TELEGRAM_KEY = web.AppKey("telegram", TelegramAdapter)
+TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -30,16 +39,70 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def make_web_app(application: App) -> web.Application:
+def _secret_matches(request: web.Request) -> bool:
+    expected = request.app[APP_KEY].settings.telegram_webhook_secret
+    given = request.headers.get(TELEGRAM_SECRET_HEADER)
+    if expected is None or given is None:
+        return False
+    return hmac.compare_digest(given.encode(), expected.get_secret_value().encode())
+
+
+async def telegram_webhook(request: web.Request) -> web.Response:
+    if not _secret_matches(request):
+        log.warning("telegram webhook: refused a request without the right secret token")
+        return web.Response(status=403, text="forbidden")
+    try:
+        data: Any = await request.json()
+    except ValueError:
+        return web.Response(status=400, text="not JSON")
+    if not isinstance(data, dict):
+        return web.Response(status=400, text="not a Telegram update")
+    await request.app[TELEGRAM_KEY].handle_json(data)
+    return web.Response(text="ok")
+
+
+def make_web_app(application: App, *, telegram: TelegramAdapter | None = None) -> web.Application:
     web_app = web.Application(client_max_size=1024 * 1024)
     web_app[APP_KEY] = application
     web_app.router.add_get("/healthz", healthz)
+    if telegram is not None:
+        web_app[TELEGRAM_KEY] = telegram
+        web_app.router.add_post("/telegram", telegram_webhook)
     return web_app
 
 
+def check_webhook_settings(settings: Settings) -> None:
+    """Refuse to start a Telegram webhook that anyone could post to."""
+    if settings.telegram_bot_token is not None and settings.telegram_webhook_secret is None:
+        typer.echo("TELEGRAM_WEBHOOK_SECRET must be set to take Telegram webhooks (any long "
+                   "random string; see docs/telegram.md).", err=True)
+        raise typer.Exit(code=2)
+
+
 async def serve_forever(settings: Settings, *, host: str, port: int) -> None:
+    check_webhook_settings(settings)
     application = await build_app(settings)
-    runner = web.AppRunner(make_web_app(application), access_log=None)
+    try:
+        async with started_platforms(application) as platforms:
+            if platforms.telegram is not None:
+                await _register_webhook(platforms.telegram, settings)
+            await _listen(make_web_app(application, telegram=platforms.telegram), host, port)
+    finally:
+        await application.close()
+
+
+async def _register_webhook(telegram: TelegramAdapter, settings: Settings) -> None:
+    if settings.telegram_webhook_url is None or settings.telegram_webhook_secret is None:
+        log.info("TELEGRAM_WEBHOOK_URL is not set: register the webhook yourself "
+                 "(see docs/telegram.md)")
+        return
+    await telegram.set_webhook(settings.telegram_webhook_url,
+                               settings.telegram_webhook_secret.get_secret_value())
+    log.info("Telegram webhook registered for @%s", telegram.me.username)
+
+
+async def _listen(web_app: web.Application, host: str, port: int) -> None:
+    runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
@@ -48,4 +111,3 @@ async def serve_forever(settings: Settings, *, host: str, port: int) -> None:
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
-        await application.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from handlers.context import Services
 from handlers.events import Event
 from handlers.replies import Reply, say, whisper
@@ -32,10 +34,22 @@ def register(router: Router) -> None:
 
     @router.command("start", summary="start talking to me privately", where=Where.PRIVATE)
     async def start(services: Services, event: Event) -> list[Reply]:
+        resumed = _resumed(router, event)
+        if resumed is not None:  # /start report: carry on with /report, here in private
+            return await router.dispatch(services, resumed)
         greeting = f"Hello{', ' + event.sender.display_name if event.sender.known else ''}! "
         return [whisper(greeting + "I'm " + services.bot_name +
                         ". Anything you send me here stays between us. Send /help to see "
                         "what I can do.")]
+
+
+def _resumed(router: Router, event: Event) -> Event | None:
+    """``/start <command>`` (a deep link from a group, see handlers.replies.open_private)
+    as the event for ``/<command>``; None for a plain /start or an unknown payload."""
+    name = event.args.split(maxsplit=1)[0].lower() if event.args.strip() else ""
+    if name in ("", "start") or name not in {c.name for c in router.commands}:
+        return None
+    return replace(event, command=name, args="", text=f"/{name}")
 
 
 def _school_name(event: Event) -> str:

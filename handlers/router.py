@@ -113,7 +113,8 @@ class Router:
     def available(self, event: Event) -> list[Command]:
         """The commands this person may use in this chat (what /help lists)."""
         return [c for c in self._commands.values()
-                if c.allows_role(event.sender.role) and c.allows_place(event)]
+                if c.allows_role(event.sender.role) and c.allows_place(event)
+                and (c.roles is None or not _unconfigured_group(event))]
 
     def match(self, event: Event) -> Route:
         if event.action is not None:
@@ -131,6 +132,10 @@ class Router:
         command = self._commands.get(name)
         if command is None:
             return Route(refusal=f"I don't know /{name}. Send /help to see what I can do.")
+        if command.roles is not None and _unconfigured_group(event):
+            return Route(refusal=(
+                f"This chat isn't set up for me yet, so /{name} isn't available here. Ask your "
+                "school's PolicyBot admin to add it (send /whoami for its id)."))
         if not command.allows_role(event.sender.role):
             if not event.sender.known:
                 return Route(refusal=(
@@ -174,6 +179,11 @@ class Router:
             flow = await conversations.current(session=session,
                                                person_id=event.sender.person_id)
         return None if flow is None else self._conversations.get(flow.kind)
+
+
+def _unconfigured_group(event: Event) -> bool:
+    """A group that is not in the school config: least privilege, whoever speaks."""
+    return not event.chat.is_private and event.chat.chat_id is None
 
 
 def _refusal_reply(event: Event, text: str) -> Reply:

@@ -99,3 +99,12 @@ def test_help_lists_only_what_this_person_may_use_here() -> None:
     assert "gaps" not in staff_here
     head_private = {c.name for c in router.available(event(role=Role.HEADTEACHER, chat=PRIVATE))}
     assert "gaps" in head_private
+
+
+def test_an_unconfigured_group_gets_least_privilege_even_for_known_staff() -> None:
+    unknown_group = ChatRef(ChatKind.GROUP, "-777")
+    router = router_with([Role.STAFF], Where.ANYWHERE)
+    route = router.match(event("thing", role=Role.STAFF, chat=unknown_group))
+    assert route.handler is None
+    assert "This chat isn't set up for me yet" in (route.refusal or "")
+    assert router.available(event(role=Role.STAFF, chat=unknown_group)) == []

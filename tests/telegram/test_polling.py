@@ -1,0 +1,81 @@
+"""Polling mode: ``policybot run`` long-polls getUpdates (after removing any webhook),
+in-process and as a real process stopped the way Docker stops it."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+import signal
+import sys
+
+import pytest
+import typer
+from pydantic import SecretStr
+
+from bot.app import App
+from bot.runner import run_polling
+from bot.settings import Settings
+from tests.support.fake_telegram import TOKEN, FakeTelegram, Updates
+from tests.telegram.conftest import ALICE, HEAD, STAFF_ROOM
+
+DETAILS = "A pupil messaged me on Instagram."
+
+
+async def test_polling_handles_updates_in_order_and_delivers_the_outbox(
+    telegram_app: App, fake: FakeTelegram, updates: Updates, caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)  # what `policybot run` logs at
+    stop = asyncio.Event()
+    running = asyncio.create_task(run_polling(telegram_app, stop))
+    try:
+        await fake.wait_for("getUpdates")
+        assert fake.calls_to("deleteWebhook")  # polling and a webhook can't coexist
+        for text in ("/whoami", "/tflow"):
+            await fake.queue_update(updates.message(user=ALICE, chat=STAFF_ROOM, text=text))
+        await fake.queue_update(updates.press(user=ALICE, chat=ALICE, data="tflow:kind:other"))
+        await fake.queue_update(updates.message(user=ALICE, chat=ALICE, text=DETAILS))
+        [notice] = await fake.wait_for("sendMessage", chat_id=HEAD)
+    finally:
+        stop.set()
+        await running
+    assert notice.text == f"New report from Alice Ames (other): {DETAILS}"
+    assert [c.text.split(" ")[0] for c in fake.sent(STAFF_ROOM)] == ["You", "I've"]
+    assert fake.calls_to("getUpdates")[0].json("allowed_updates") == ["message",
+                                                                      "callback_query"]
+    assert TOKEN not in caplog.text  # httpx would log each Bot API URL, token and all
+
+
+async def test_a_rejected_token_stops_the_bot_without_quoting_the_token(
+    telegram_app: App, capsys: pytest.CaptureFixture[str],
+) -> None:
+    wrong = "999:WRONG-token-value"
+    settings = telegram_app.settings.model_copy(update={"telegram_bot_token": SecretStr(wrong)})
+    with pytest.raises(typer.Exit):
+        await run_polling(dataclasses.replace(telegram_app, settings=settings), asyncio.Event())
+    err = capsys.readouterr().err
+    assert "Telegram rejected TELEGRAM_BOT_TOKEN" in err
+    assert wrong not in err
+
+
+async def test_policybot_run_polls_and_stops_cleanly_on_sigterm(
+    telegram_settings: Settings, fake: FakeTelegram, updates: Updates,
+) -> None:
+    encryption_key = telegram_settings.encryption_key
+    assert encryption_key is not None
+    env = {**os.environ, "DATABASE_URL": telegram_settings.resolved_database_url,
+           "POLICYBOT_DATA_DIR": str(telegram_settings.data_dir),
+           "POLICYBOT_ENCRYPTION_KEY": encryption_key.get_secret_value(),
+           "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.api_url}
+    await fake.queue_update(updates.message(user=ALICE, chat=STAFF_ROOM, text="/whoami"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        [reply] = await fake.wait_for("sendMessage", chat_id=STAFF_ROOM, within=60)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert reply.text.startswith("You are Alice Ames (staff)")
+    assert process.returncode == 0, stderr.decode()
