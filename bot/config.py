@@ -110,6 +110,7 @@ class SchoolConfig(_Strict):
     next_review: dt.date | None = None
     review_reminder_days: tuple[int, ...] = (60, 30, 7)
     nudges: NudgeCadence = NudgeCadence()
+    acknowledge_roles: tuple[Role, ...] = (Role.HEADTEACHER, Role.DSL, Role.STAFF)
     retention_days: int = Field(default=2190, ge=30, le=36500)
 
     @field_validator("timezone")

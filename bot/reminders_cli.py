@@ -1,17 +1,100 @@
-"""``policybot reminders run-due``: one pass of the reminder scheduler, then exit."""
+"""``policybot reminders run-due [--now ISO-8601]``: one reminder pass, then exit.
+
+Publishes any changed policy, queues the reminders due at that moment and sends
+every due message once. With TELEGRAM_BOT_TOKEN set it sends through Telegram and
+prints one line per message (who, not what: the outbox also carries private
+reports); otherwise it uses the console platform, which prints each message as
+``dm:HANDLE| text``. A one-line summary goes to stderr. Safe to run from cron as
+often as you like, on several machines at once.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
+import sys
+from collections.abc import AsyncIterator
 
 import typer
 
+from bot.app import App, build_app
+from bot.delivery import Deliverer, Messenger
+from bot.scheduler import PassReport, run_pass
 from bot.settings import Settings
+from handlers.replies import Message
+from storage.models import Chat, Person
+
+
+def parse_moment(now: str | None) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(now) if now else dt.datetime.now(dt.UTC)
+    except ValueError:
+        raise typer.BadParameter(f"--now {now!r} is not an ISO-8601 time") from None
+    if moment.tzinfo is None:
+        raise typer.BadParameter("--now needs a timezone, e.g. 2026-01-05T09:00:00+00:00")
+    return moment
 
 
 async def run_due(settings: Settings, now: str | None) -> None:
-    moment = dt.datetime.fromisoformat(now) if now else dt.datetime.now(dt.UTC)
-    if moment.tzinfo is None:
-        raise typer.BadParameter("--now needs a timezone, e.g. 2026-01-05T09:00:00+00:00")
-    typer.echo("Reminders are not scheduled yet: acknowledgements and review reminders "
-               "arrive with the reminders feature.")
+    moment = parse_moment(now)
+    application = await build_app(settings, with_answers=False)
+    services = dataclasses.replace(application.services, clock=lambda: moment)
+    try:
+        async with messengers_for(application) as messengers:
+            report = await run_pass(services, Deliverer(services, messengers), now=moment)
+    finally:
+        await application.close()
+    typer.echo(summary(moment, report), err=True)
+
+
+@contextlib.asynccontextmanager
+async def messengers_for(application: App) -> AsyncIterator[list[Messenger]]:
+    """Telegram when its token is set, else the console platform."""
+    settings = application.settings
+    if settings.telegram_bot_token is not None:
+        from bot.platforms.telegram import TelegramMessenger, build_bot
+        bot = build_bot(settings)
+        async with bot:
+            yield [Announced(TelegramMessenger(application, bot))]
+        return
+    from bot.platforms.console import Console, ConsoleMessenger, ConsoleState
+    school = application.services.config.schools[0]
+    console = Console(application, ConsoleState(school.slug, school.people[0].handle, "dm"),
+                      out=sys.stdout, err=sys.stderr)
+    yield [ConsoleMessenger(console.show)]
+
+
+class Announced:
+    """A platform messenger that prints who each message it sent went to."""
+
+    def __init__(self, inner: Messenger) -> None:
+        self.inner = inner
+        self.platform = inner.platform
+        self.rate_limit = getattr(inner, "rate_limit", None)
+
+    async def to_person(self, person: Person, message: Message) -> bool:
+        sent = await self.inner.to_person(person, message)
+        if sent:
+            typer.echo(f"{self.platform}: sent to dm:{person.handle}")
+        return sent
+
+    async def to_chat(self, chat: Chat, message: Message) -> bool:
+        sent = await self.inner.to_chat(chat, message)
+        if sent:
+            typer.echo(f"{self.platform}: sent to {chat.name}")
+        return sent
+
+
+def summary(moment: dt.datetime, report: PassReport) -> str:
+    parts = [f"reminders run-due at {moment.isoformat()}:"]
+    if report.planned.published:
+        parts.append("published " + ", ".join(report.planned.published) + ";")
+    queued = report.planned.queued
+    parts.append(f"queued {queued['nudge']} nudge(s), {queued['summary']} summary(ies), "
+                 f"{queued['review']} review reminder(s);")
+    delivered = report.delivered
+    if delivered is not None:
+        parts.append(f"sent {delivered.sent}, to retry {delivered.retried}, "
+                     f"failed {delivered.failed}.")
+    return " ".join(parts)

@@ -20,6 +20,7 @@ import typer
 from bot.app import App, build_app
 from bot.delivery import Deliverer, Messenger
 from bot.platforms.telegram import TelegramAdapter, TelegramMessenger, TelegramSetupError, build_bot
+from bot.scheduler import ReminderScheduler
 from bot.settings import Settings
 
 __all__ = ["OutboxPump", "Platforms", "run_platforms", "run_polling", "started_platforms"]
@@ -73,13 +74,17 @@ async def started_platforms(application: App) -> AsyncIterator[Platforms]:
             typer.echo(str(exc), err=True)
             raise typer.Exit(code=2) from None
         messengers.append(TelegramMessenger(application, bot))
-    pump = OutboxPump(Deliverer(application.services, messengers)) if messengers else None
+    pump = (OutboxPump(Deliverer(application.services, messengers, concurrency=8))
+            if messengers else None)
     task = asyncio.create_task(pump.run()) if pump is not None else None
     if telegram is not None and pump is not None:
         telegram.on_handled = pump.wake
+    reminders = ReminderScheduler(application.services, wake=pump.wake if pump else None)
+    reminders.start()
     try:
         yield Platforms(telegram, pump)
     finally:
+        await reminders.stop()
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from sqlalchemy import or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,10 +29,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import Database
-from storage.models import OutboxMessage, utcnow
+from storage.models import Chat, OutboxMessage, Person, utcnow
 
 PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
 BUSY_RETRIES = 8
+T = TypeVar("T")
 
 
 async def enqueue(
@@ -87,15 +90,13 @@ async def claim_due(
     return sorted(rows, key=lambda r: (r.available_at, r.id or 0))
 
 
-async def claim(
-    *, db: Database, now: dt.datetime, worker: str, lease: dt.timedelta, limit: int = 50
-) -> list[OutboxMessage]:
-    """:func:`claim_due` in its own transaction, retried while SQLite reports it busy."""
+async def _retrying(db: Database, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in its own transaction, again while SQLite reports the database busy
+    (another process held the write lock longer than the busy timeout)."""
     for attempt in range(BUSY_RETRIES):
         try:
             async with db.session() as session:
-                return await claim_due(session=session, now=now, worker=worker, lease=lease,
-                                       limit=limit)
+                return await work(session)
         except OperationalError as exc:
             if not db.is_sqlite or not _busy(exc) or attempt == BUSY_RETRIES - 1:
                 raise
@@ -106,6 +107,28 @@ async def claim(
 def _busy(exc: OperationalError) -> bool:
     text = str(exc.orig).lower()
     return "locked" in text or "busy" in text
+
+
+async def claim(
+    *, db: Database, now: dt.datetime, worker: str, lease: dt.timedelta, limit: int = 50
+) -> list[OutboxMessage]:
+    """:func:`claim_due` in its own transaction."""
+    return await _retrying(db, lambda session: claim_due(
+        session=session, now=now, worker=worker, lease=lease, limit=limit))
+
+
+async def record_sent(*, db: Database, message_id: int, worker: str, now: dt.datetime) -> bool:
+    """:func:`mark_sent` in its own transaction."""
+    return await _retrying(db, lambda session: mark_sent(
+        session=session, message_id=message_id, worker=worker, now=now))
+
+
+async def record_retry(*, db: Database, message_id: int, error: str, retry_at: dt.datetime,
+                       give_up: bool = False) -> None:
+    """:func:`mark_retry` in its own transaction."""
+    await _retrying(db, lambda session: mark_retry(
+        session=session, message_id=message_id, error=error, retry_at=retry_at,
+        give_up=give_up))
 
 
 async def mark_sent(*, session: AsyncSession, message_id: int, worker: str,
@@ -147,6 +170,22 @@ async def cancel_pending(*, session: AsyncSession, prefix: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)
+
+
+async def recipients(*, session: AsyncSession, rows: Sequence[OutboxMessage],
+                     ) -> tuple[dict[int, Person], dict[int, Chat]]:
+    """The people and chats a batch of rows goes to, by id (one query each)."""
+    person_ids = {r.person_id for r in rows if r.person_id is not None}
+    chat_ids = {r.chat_id for r in rows if r.chat_id is not None}
+    people: dict[int, Person] = {}
+    chats: dict[int, Chat] = {}
+    if person_ids:
+        found = await session.exec(select(Person).where(col(Person.id).in_(person_ids)))
+        people = {p.id: p for p in found if p.id is not None}
+    if chat_ids:
+        rooms = await session.exec(select(Chat).where(col(Chat.id).in_(chat_ids)))
+        chats = {c.id: c for c in rooms if c.id is not None}
+    return people, chats
 
 
 async def pending_count(*, session: AsyncSession) -> int:

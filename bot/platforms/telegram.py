@@ -38,7 +38,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 from telegram.ext import AIORateLimiter, ExtBot, Updater
 
 from bot.app import App
-from bot.delivery import RetryLater
+from bot.delivery import RateLimit, RetryLater
 from bot.platforms.telegram_events import PLATFORM, BotIdentity, Incoming, read_update, to_event
 from bot.platforms.telegram_send import Sender, Sleep, Target, retry_after_seconds
 from bot.settings import Settings
@@ -262,6 +262,7 @@ class TelegramMessenger:
     """
 
     platform = PLATFORM
+    rate_limit = RateLimit(per_second=30, per_chat_per_second=1)
 
     def __init__(self, app: App, bot: TelegramBot) -> None:
         self.app = app

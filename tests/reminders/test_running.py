@@ -1,0 +1,68 @@
+"""Running the pass: `policybot reminders run-due` as cron runs it, and the in-process
+schedule `policybot run` and `serve` start."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+from bot.app import App
+from bot.delivery import Deliverer
+from bot.scheduler import ReminderScheduler
+from bot.settings import Settings
+from tests.reminders.conftest import LONDON_MONDAY, NUDGE, Recorder, at, who
+
+
+def run_due(settings: Settings, now: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": settings.resolved_database_url,
+           "POLICYBOT_DATA_DIR": str(settings.data_dir),
+           "POLICYBOT_CONFIG": str(settings.config_path),
+           "POLICYBOT_ENCRYPTION_KEY": settings.encryption_key.get_secret_value()}  # type: ignore[union-attr]
+    return subprocess.run([sys.executable, "-m", "bot", "reminders", "run-due", "--now", now],
+                          capture_output=True, text=True, env=env, timeout=60, check=False)
+
+
+def test_run_due_prints_what_it_sent_once(school_settings: Settings, school: App) -> None:
+    first = run_due(school_settings, "2026-11-23T09:00:00+00:00")
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    assert lines[:2] == [
+        "dm:alice| Please confirm that you have read the staff social media policy: Croughton "
+        "All Saints CE Primary School Social Media Policy (version 1, approved 1 January 2024)"
+        ". When you have read it, press the button below or send /ack here. You can ask me "
+        "about it here any time, e.g. \"can I accept a friend request from a parent?\"",
+        "dm:alice| [1] I have read it"]
+    assert sum(line.endswith("[1] I have read it") for line in lines) == 4
+    assert {line.split("|")[0] for line in lines} == {"dm:head", "dm:dsl", "dm:alice", "dm:bob",
+                                                      "dm:chair"}
+    assert "queued 4 nudge(s), 0 summary(ies), 2 review reminder(s); sent 6" in first.stderr
+    again = run_due(school_settings, "2026-11-23T09:05:00+00:00")
+    assert (again.returncode, again.stdout) == (0, "")
+
+
+def test_run_due_refuses_a_time_without_a_timezone(school_settings: Settings) -> None:
+    result = run_due(school_settings, "2026-11-23T09:00")
+    assert result.returncode == 2
+    assert "--now needs a timezone" in result.stderr
+
+
+async def test_the_schedule_runs_a_pass_at_start_and_stops_cleanly(school: App) -> None:
+    services = at(school, LONDON_MONDAY).services
+    recorder = Recorder()
+    scheduler = ReminderScheduler(services, deliverer=Deliverer(services, [recorder]),
+                                  interval=3600)
+    scheduler.start()
+    await asyncio.wait_for(scheduler.wait_for_pass(), timeout=30)
+    await scheduler.stop()
+    assert who(recorder, NUDGE) == ["alice", "bob", "dsl", "head"]
+
+
+async def test_the_schedule_can_leave_delivery_to_the_outbox_pump(school: App) -> None:
+    woken = asyncio.Event()
+    scheduler = ReminderScheduler(at(school, LONDON_MONDAY).services, wake=woken.set)
+    report = await scheduler.run_once()
+    assert report is not None
+    assert report.delivered is None
+    assert woken.is_set()
