@@ -23,9 +23,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 reminders_app = typer.Typer(no_args_is_help=True, help="Acknowledgement and review reminders.")
 config_app = typer.Typer(no_args_is_help=True, help="The school config file.")
+reports_app = typer.Typer(no_args_is_help=True, help="Private reports and the friend-request list.")
 app.add_typer(db_app, name="db")
 app.add_typer(reminders_app, name="reminders")
 app.add_typer(config_app, name="config")
+app.add_typer(reports_app, name="reports")
 
 
 def _settings(log_level: str = "WARNING") -> Settings:
@@ -184,6 +186,18 @@ def reminders_run_due(
     settings = _settings("INFO")
     from bot.reminders_cli import run_due
     _run(lambda: run_due(settings, now))
+
+
+@reports_app.command("purge")
+def reports_purge(
+    now: Annotated[str | None, typer.Option(help="the moment to purge at (ISO-8601)")] = None,
+) -> None:
+    """Delete entries older than each school's retention period (the purge is audited)."""
+    settings = _settings("INFO")
+    from bot.reports_cli import moment, purge
+
+    for slug, count in _run(lambda: purge(settings, moment(now))).items():
+        typer.echo(f"{slug}: {count} entries past their retention period deleted")
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ FEATURES = (
     "handlers.basic",
     "handlers.policy",
     "handlers.acknowledgements",
+    "handlers.reports",
 )
 
 

@@ -21,7 +21,7 @@ from bot.delivery import Deliverer
 from handlers.events import ChatKind, Event
 from handlers.identity import Identity, chat_ref, school_ref, sender_of
 from handlers.parsing import clean_text, parse_command
-from handlers.replies import Button, Message, Reply
+from handlers.replies import OPEN_PRIVATE, Button, Message, Reply
 from storage import directory
 from storage.models import Chat, Person
 
@@ -83,6 +83,7 @@ class Console:
             return await self._console_command(line[1:].strip())
         if not line.strip():
             return True
+        line = self._follow_open_private(line)
         event = await self._event_for(line)
         replies = await self.app.router.dispatch(self.app.services, event)
         for reply in replies:
@@ -132,6 +133,16 @@ class Console:
                                         re.IGNORECASE)),
             update_key=f"console:{self.state.turn}",
         )
+
+    def _follow_open_private(self, line: str) -> str:
+        """An "open private chat" button does what Telegram's deep link does: move to the
+        private chat and run its command there."""
+        pressed = self._pressed(self._destination(), line.strip())
+        if pressed is None or not pressed.action.startswith(f"{OPEN_PRIVATE}:"):
+            return line
+        self.state.chat = DM
+        self.note("speaking in dm")
+        return "/" + pressed.action.split(":", 1)[1]
 
     def _pressed(self, here: str, typed: str) -> Button | None:
         buttons = self.state.buttons.get(here, ())

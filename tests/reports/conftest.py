@@ -1,0 +1,85 @@
+"""Helpers for driving the reporting flows through the console, as people would."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlmodel import select
+
+from bot.app import App
+from handlers.events import SchoolRef
+from handlers.identity import school_ref
+from storage import directory
+from storage.models import OutboxMessage, Person
+from storage.report_models import AuditEntry, Report
+from tests.conftest import ConsoleDriver
+
+
+async def friend_request(console: ConsoleDriver, *, who: str = "A parent",
+                         name: str = "J.S.", platform: str = "Facebook",
+                         when: str = "Yesterday", did: str = "I declined it",
+                         note: str | None = "Sent on Sunday evening") -> list[str]:
+    """/friendrequest from the current chat, answered in private by typing labels."""
+    out = await console.send("/friendrequest")
+    if console.console.state.chat != "dm":
+        out += await console.send(":in dm")
+    out += await console.send(who, name, platform, when, did, note or "Skip", "Send")
+    return out
+
+
+async def report(console: ConsoleDriver, *, category: str, involved: str | None = "A pupil",
+                 text: str = "A pupil posted a photo of a class trip",
+                 links: str | None = None) -> list[str]:
+    """/report from the current chat, answered in private by typing labels."""
+    out = await console.send("/report")
+    if console.console.state.chat != "dm":
+        out += await console.send(":in dm")
+    out += await console.send(category)
+    if involved is not None:
+        out += await console.send(involved)
+    out += await console.send(text, links or "Skip", "Send")
+    return out
+
+
+async def person(app: App, handle: str, slug: str = "croughton") -> Person:
+    async with app.services.db.session() as session:
+        found = await directory.school_by_slug(session=session, slug=slug)
+        assert found is not None
+        assert found.id is not None
+        someone = await directory.person_by_handle(session=session, school_id=found.id,
+                                                   handle=handle)
+    assert someone is not None
+    return someone
+
+
+async def school(app: App, slug: str = "croughton") -> SchoolRef:
+    async with app.services.db.session() as session:
+        found = await directory.school_by_slug(session=session, slug=slug)
+    assert found is not None
+    return school_ref(found)
+
+
+async def all_reports(app: App) -> list[Report]:
+    async with app.services.db.session() as session:
+        return list(await session.exec(select(Report).order_by(Report.id)))  # type: ignore[arg-type]
+
+
+async def outbox_rows(app: App) -> list[OutboxMessage]:
+    async with app.services.db.session() as session:
+        return list(await session.exec(select(OutboxMessage).order_by(OutboxMessage.id)))  # type: ignore[arg-type]
+
+
+async def audit_rows(app: App) -> list[AuditEntry]:
+    async with app.services.db.session() as session:
+        return list(await session.exec(select(AuditEntry).order_by(AuditEntry.id)))  # type: ignore[arg-type]
+
+
+def at(app: App, moment: dt.datetime) -> App:
+    """The same app with its clock stopped at ``moment``."""
+    return dataclasses.replace(app, services=dataclasses.replace(app.services,
+                                                                 clock=lambda: moment))
+
+
+def group_lines(out: list[str]) -> list[str]:
+    return [line for line in out if not line.startswith("dm:")]

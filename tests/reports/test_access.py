@@ -1,0 +1,105 @@
+"""Who may do what: every role (and a stranger) against every command, in every kind of
+chat; then who sees which report in /list, /view and /export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+
+import pytest
+
+from bot.app import App
+from handlers import build_router
+from handlers.events import ChatKind, ChatRef, Event, SchoolRef, Sender
+from policies.answer import Audience
+from storage.roles import Role
+from tests.conftest import ConsoleDriver
+from tests.reports.conftest import audit_rows, friend_request, outbox_rows, person, report
+
+ALL = frozenset(Role)
+LEADERS = frozenset({Role.HEADTEACHER, Role.DSL, Role.CHAIR_OF_GOVERNORS})
+STAFF = frozenset({Role.HEADTEACHER, Role.DSL, Role.STAFF})
+#: command → (roles allowed, allowed in groups too)
+RULES = {
+    "friendrequest": (STAFF, True), "report": (ALL, True), "mine": (ALL, False),
+    "view": (ALL, False), "reply": (ALL, False), "list": (LEADERS, False),
+    "export": (LEADERS, False), "outcome": (LEADERS, False),
+}
+PLACES = {
+    "private": ChatRef(kind=ChatKind.PRIVATE, platform_chat_id="dm"),
+    "staff group": ChatRef(kind=ChatKind.GROUP, platform_chat_id="g1", chat_id=1,
+                           name="staff-room", audience=Audience.STAFF),
+    "parent group": ChatRef(kind=ChatKind.GROUP, platform_chat_id="g2", chat_id=2,
+                            name="pta", audience=Audience.PARENT),
+}
+ROUTER = build_router()
+
+
+@pytest.mark.parametrize("command", list(RULES))
+def test_every_role_against_every_command(command: str) -> None:
+    roles, in_groups = RULES[command]
+    for role, place in itertools.product([*Role, None], PLACES):
+        sender = Sender(platform_user_id="u1", display_name="Someone",
+                        person_id=None if role is None else 7, handle="someone", role=role)
+        event = Event(platform="console", sender=sender, chat=PLACES[place], command=command,
+                      school=SchoolRef(1, "croughton", "C", "Europe/London"))
+        allowed = role in roles and (place == "private" or in_groups)
+        matched = ROUTER.match(event)
+        assert (matched.refusal is None) is allowed, (role, place)
+        assert (matched.handler is not None) is allowed, (role, place)
+
+
+async def _three_reports(console: ConsoleDriver) -> None:
+    """#1 a friend request (→ head), #2 safeguarding (→ DSL), #3 about the head (→ chair)."""
+    await friend_request(console, name="FR-NAME")
+    await report(console, category="Safeguarding concern", text="SG-TEXT")
+    await report(console, category="The Headteacher is involved", involved=None,
+                 text="HEAD-TEXT")
+
+
+VISIBLE = {"head": {1, 2}, "dsl": {2}, "chair": {3}, "alice": {1, 2, 3}, "bob": set(),
+           "pat": set()}
+
+
+async def test_who_sees_which_report(app: App, console: ConsoleDriver) -> None:
+    await _three_reports(console)
+    for handle, visible in VISIBLE.items():
+        await console.send(f":as {handle}", ":in dm")
+        for number in (1, 2, 3):
+            out = await console.send(f"/view {number}")
+            hidden = f"dm:{handle}| I can't find #{number} among the reports you can see."
+            assert (out[0] != hidden) is (number in visible), (handle, number)
+        listed = "\n".join(await console.send("/list"))
+        if handle in ("head", "dsl", "chair"):
+            assert {n for n in (1, 2, 3) if f"#{n} · " in listed} == visible, handle
+        else:
+            assert listed == f"dm:{handle}| Sorry, /list isn't available to you."
+
+
+async def test_the_head_never_hears_of_or_sees_a_report_about_the_head(
+    app: App, console: ConsoleDriver,
+) -> None:
+    await _three_reports(console)
+    head = await person(app, "head")
+    keys = [row.key for row in await outbox_rows(app) if row.person_id == head.id]
+    assert keys == [f"report:1:notify:{head.id}"]
+    out = await console.send(":as head", ":in dm", "/export", "/list closed", "/list report")
+    exported = app.settings.data_dir / "exports"
+    [path] = list(exported.iterdir())
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert [r["number"] for r in rows] == ["2", "1"]
+    assert "HEAD-TEXT" not in path.read_text(encoding="utf-8-sig")
+    assert "HEAD-TEXT" not in "\n".join(out)
+    assert "dm:head| 2 entries, as a spreadsheet." in out[0]
+
+
+async def test_schools_never_see_each_other(app: App, console: ConsoleDriver) -> None:
+    await _three_reports(console)
+    other = ConsoleDriver(app, "st-lukes", "head", "dm")
+    assert await other.send("/list") == ["dm:head| Nothing to show yet."]
+    assert await other.send("/view 1") == [
+        "dm:head| I can't find #1 among the reports you can see."]
+    assert (await other.send("/export"))[0].startswith("dm:head| 0 entries")
+    assert {row.school_id for row in await audit_rows(app)} == {
+        (await person(app, "head")).school_id, (await person(app, "head", "st-lukes")).school_id}

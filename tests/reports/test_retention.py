@@ -1,0 +1,71 @@
+"""Retention: entries past the school's retention period are deleted with their thread
+and notifications; the audit record of the purge (and of earlier views) stays."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import typer
+
+from bot.app import App
+from bot.reports_cli import moment, purge
+from bot.settings import Settings
+from storage.models import utcnow
+from tests.conftest import ConsoleDriver
+from tests.reports.conftest import (
+    all_reports,
+    at,
+    audit_rows,
+    friend_request,
+    outbox_rows,
+    report,
+)
+
+SIX_YEARS = dt.timedelta(days=2190)  # the demo schools' retention_days
+
+
+async def test_purge_deletes_only_what_is_past_retention(
+    app: App, settings: Settings,
+) -> None:
+    now = utcnow()
+    old = ConsoleDriver(at(app, now - SIX_YEARS - dt.timedelta(days=1)), "croughton",
+                        "alice", "dm")
+    await friend_request(old, name="OLD")
+    await old.send(":as head", ":in dm", "/view 1", "/reply 1 old question")
+    recent = ConsoleDriver(at(app, now - SIX_YEARS + dt.timedelta(days=1)), "croughton",
+                           "alice", "dm")
+    await report(recent, category="Something else", text="recent")
+    elsewhere = ConsoleDriver(at(app, now - SIX_YEARS * 2), "st-lukes", "alice", "dm")
+    await friend_request(elsewhere, name="OTHER SCHOOL, OLD")
+
+    assert await purge(settings, now) == {"st-lukes": 1, "croughton": 1, "lancastrian": 0,
+                                          "sharp-lane": 0, "marston-montgomery": 0}
+    assert [r.id for r in await all_reports(app)] == [2]
+    assert not [row.key for row in await outbox_rows(app) if row.key.startswith("report:1:")]
+    actions = [(e.action, e.report_id) for e in await audit_rows(app)]
+    assert ("view", 1) in actions  # the record that #1 was read survives it
+    purges = [e for e in await audit_rows(app) if e.action == "purge"]
+    assert len(purges) == 5
+    assert {e.detail for e in purges if e.detail.startswith("1 ")} == {
+        f"1 entry received before {(now - SIX_YEARS).date().isoformat()} deleted: #1",
+        f"1 entry received before {(now - SIX_YEARS).date().isoformat()} deleted: #3"}
+    assert await purge(settings, now) == dict.fromkeys(
+        ["st-lukes", "croughton", "lancastrian", "sharp-lane", "marston-montgomery"], 0)
+
+
+async def test_the_reporter_and_the_head_see_a_purged_entry_is_gone(
+    app: App, console: ConsoleDriver, settings: Settings,
+) -> None:
+    await friend_request(console)
+    await purge(settings, utcnow() + SIX_YEARS + dt.timedelta(days=1))
+    assert await console.send("/mine") == [
+        "dm:alice| You haven't sent anything yet. /report or /friendrequest, any time."]
+    assert await console.send(":as head", ":in dm", "/view 1") == [
+        "dm:head| I can't find #1 among the reports you can see."]
+
+
+def test_purge_needs_an_aware_moment() -> None:
+    assert moment("2026-01-05T09:00:00+00:00") == dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+    with pytest.raises(typer.BadParameter):
+        moment("2026-01-05T09:00:00")
