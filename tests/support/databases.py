@@ -44,14 +44,15 @@ def postgres_schema_url(base: str, schema: str) -> str:
     return url.set(query=query).render_as_string(hide_password=False)
 
 
-def create_postgres_schema(base: str, worker: str) -> str:
+def create_postgres_schema(base: str, worker: str, *, migrate: bool = True) -> str:
     schema = f"pbtest_{worker}_{uuid.uuid4().hex[:6]}"
     engine = create_engine(sync_url(base))
     with engine.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
     url = postgres_schema_url(base, schema)
-    upgrade(url)
+    if migrate:
+        upgrade(url)
     return url
 
 
