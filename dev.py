@@ -58,7 +58,7 @@ def test(args: list[str]) -> int:
     steps = [
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "mypy")],
-        [str(PYTHON), "-m", "pytest", *args],
+        [str(PYTHON), "-m", "pytest", *(() if "-n" in args else ("-n", "auto")), *args],
     ]
     for step in steps:
         print("+", " ".join(step), flush=True)
