@@ -15,7 +15,6 @@ from typing import Any
 
 import typer
 from aiohttp import web
-from sqlalchemy import text
 
 from bot.app import App, build_app
 from bot.platforms.telegram import TelegramAdapter
@@ -31,8 +30,7 @@ TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 async def healthz(request: web.Request) -> web.Response:
     application = request.app[APP_KEY]
     try:
-        async with application.services.db.session() as session:
-            await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        await application.services.db.ping()
     except Exception:
         log.exception("health check: database unavailable")
         return web.json_response({"status": "unavailable"}, status=503)
