@@ -4,7 +4,8 @@
 
 Accuracy is scored as eval/score.py scores it (a cited snippet in the first
 three sources, or an abstention for out-of-scope questions) on the dev set and
-on the held-out set (tests/policies/questions). Warm latency is per question on
+on the held-out sets (tests/policies/questions/<school>.yaml) and on the validation set
+(tests/policies/questions/validation.yaml). Warm latency is per question on
 a built engine; cold start is a fresh ``python -m bot ask`` process answering
 one question; peak RSS is this process's (engine built, every question asked)
 and the largest cold-start child's. Measured with the standard library only.
@@ -104,11 +105,14 @@ def main() -> None:
     engine = AnswerEngine.build(_sources_from_config(args.config))
     build = time.perf_counter() - started
     dev = load([ROOT / "eval" / "dev_questions.yaml"])
-    held_out = load(sorted((ROOT / "tests" / "policies" / "questions").glob("*.yaml")))
+    questions = ROOT / "tests" / "policies" / "questions"
+    validation = load([questions / "validation.yaml"])
+    held_out = load(sorted(p for p in questions.glob("*.yaml") if p.name != "validation.yaml"))
     print(f"schools: {', '.join(engine.schools())}; engine built in {build:.2f} s")
     print(f"dev ({len(dev)} questions): {accuracy(engine, dev)}")
     print(f"held-out ({len(held_out)} questions): {accuracy(engine, held_out)}")
-    print(f"warm latency: {latency(engine, dev + held_out, args.rounds)}")
+    print(f"validation ({len(validation)} questions): {accuracy(engine, validation)}")
+    print(f"warm latency: {latency(engine, dev + held_out + validation, args.rounds)}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS (this process, engine built, all questions asked): {rss:.0f} MiB")
     print(f"cold start of `policybot ask`: {cold_start(args.config, args.runs)}")

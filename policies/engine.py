@@ -24,7 +24,7 @@ from policies.documents import Clause, PolicyDocument, load_policy
 from policies.errors import PolicyFileError, QuestionError, UnknownSchool
 from policies.faq import Faq, load_faq
 from policies.retrieval import Hit, SchoolIndex
-from policies.vocabulary import DOMAIN, terms
+from policies.vocabulary import DOMAIN, STRONG_DOMAIN, terms
 
 __all__ = ["AnswerEngine", "PolicySource"]
 
@@ -57,6 +57,7 @@ class Thresholds:
     answer: float = 0.5  # minimum combined score to answer from an FAQ entry
     clause: float = 0.45  # minimum combined score to answer by quoting a raw clause
     coverage: float = 0.3  # minimum share of the question's weight the match explains
+    weak_coverage: float = 0.45  # ... when its only domain words are ones like "post", "photo"
     off_topic_coverage: float = 0.7  # ... when the question has no social media word at all
     out_of_domain_coverage: float = 0.6  # ... when it uses a word like "dinners" the match lacks
     other_audience: float = 0.8  # score factor for a match written for the other audience
@@ -106,7 +107,7 @@ class AnswerEngine:
         """
         data = self._school(school)
         audience = Audience(audience)
-        query = terms(_trim(question))
+        query = data.index.correct(terms(_trim(question)))
         hits = data.index.search(query, audience) if query else []
         return _Decision(data, self.thresholds, query, hits, audience).answer()
 
@@ -146,7 +147,10 @@ class _Decision:
     ) -> None:
         self.school = school
         self.limits = limits
-        self.on_topic = any(term in DOMAIN for term in query)
+        self.domain = (
+            2 if any(term in STRONG_DOMAIN for term in query)
+            else 1 if any(term in DOMAIN for term in query) else 0
+        )
         self.scored = sorted(((self._score(hit), hit) for hit in hits), key=lambda p: -p[0])
 
     def _score(self, hit: Hit) -> float:
@@ -165,7 +169,9 @@ class _Decision:
 
     def _acceptable(self, score: float, hit: Hit) -> bool:
         floor = self.limits.answer if hit.target.entry else self.limits.clause
-        coverage = self.limits.coverage if self.on_topic else self.limits.off_topic_coverage
+        coverage = (
+            self.limits.off_topic_coverage, self.limits.weak_coverage, self.limits.coverage
+        )[self.domain]
         if hit.off_topic:
             coverage = max(coverage, self.limits.out_of_domain_coverage)
         return score >= floor and hit.coverage >= coverage and hit.specific

@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING, Protocol
 from policies.answer import Audience
 from policies.documents import Clause, PolicyDocument
 from policies.faq import FaqEntry
-from policies.vocabulary import GENERIC, OUT_OF_DOMAIN, Speller, terms
+from policies.vocabulary import (
+    CONCEPTS,
+    DOMAIN,
+    GENERIC,
+    OUT_OF_DOMAIN,
+    Speller,
+    terms,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -36,8 +43,9 @@ __all__ = ["Hit", "SchoolIndex", "Target"]
 
 CANDIDATES = 20  # question-level BM25 documents looked at per question
 PROFILE_CANDIDATES = 8  # whole-entry / clause BM25 documents looked at per question
-OOV_WEIGHT = 0.6  # an unknown word weighs this much relative to the median known term
+OOV_WEIGHT = 0.4  # an unknown word weighs this much relative to the median known term
 OUT_OF_DOMAIN_FACTOR = 2.0
+PLAIN_FACTOR = 0.5  # a policy word the vocabulary does not know as a concept ("week", "back")
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,12 +101,21 @@ class SchoolIndex:
         self._profiles = _bm25(profiles, b=0.3)
 
     def weight(self, term: str) -> float:
-        weight = self._idf.get(term, self._oov)
-        return weight * OUT_OF_DOMAIN_FACTOR if term in OUT_OF_DOMAIN else weight
+        """How much ``term`` says about a question: its IDF, adjusted by what kind of word it is."""
+        if term in OUT_OF_DOMAIN:
+            return self._idf.get(term, self._oov) * OUT_OF_DOMAIN_FACTOR
+        weight = self._idf.get(term)
+        if weight is None:
+            return self._oov
+        return weight if term in CONCEPTS or term in DOMAIN else weight * PLAIN_FACTOR
+
+    def correct(self, query: Sequence[str]) -> list[str]:
+        """``query`` with misspelt terms corrected to known ones."""
+        return [fixed for term in query for fixed in self.speller.correct(term)]
 
     def search(self, query: Sequence[str], audience: Audience) -> list[Hit]:
         """Hits for ``query`` terms, best first (at most one per target)."""
-        weights = {term: self.weight(term) for term in map(self.speller.correct, query)}
+        weights = {term: self.weight(term) for term in self.correct(query)}
         known = [term for term in weights if term in self._idf]
         if not known:
             return []

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from functools import lru_cache
 
-__all__ = ["DOMAIN", "GENERIC", "OUT_OF_DOMAIN", "STOP_WORDS", "Speller", "stem", "terms"]
+__all__ = [
+    "CONCEPTS", "DOMAIN", "GENERIC", "OUT_OF_DOMAIN", "STOP_WORDS", "STRONG_DOMAIN", "Speller",
+    "stem", "terms",
+]
 
 def _words(text: str) -> list[str]:
     return text.split()
@@ -43,8 +46,9 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bdesignated safeguarding lead\b|\bsafeguarding lead\b", " dsl "),
     (r"\bchair (?:of (?:the )?(?:school )?governors|of the board)\b", " governor "),
     (r"\bteaching assistants?\b|\bsupport staff\b|\bmember of staff\b", " staff "),
-    (r"\bmobile (?:phones?|numbers?)\b", " phone "),
-    (r"\b(?:phone|telephone|mobile|whatsapp) numbers?\b", " phone number "),
+    (r"\b(?:phone|telephone|mobile|whatsapp|contact|home) numbers?\b|\bmobile no\b",
+     " phonenumber "),
+    (r"\bmobile phones?\b", " phone "),
     (r"\b\d{1,2}[\s-]?(?:years?|yrs?)[\s-]?olds?\b", " pupil age "),
     (r"\bschool (?:play|show)\b|\bsports day\b|\bchristmas (?:play|show)\b", " event "),
     (r"\bdate of birth\b|\bd\.?o\.?b\b", " birthday "),
@@ -94,6 +98,71 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bnight out\b|\bon the lash\b", " reputation "),
     (r"\b(?:door|gate|alarm) codes?\b|\bkey ?pad\b|\bcctv\b|\bentry system\b", " security "),
     (r"\bfell out\b|\bfalling out\b|\bargument\b|\brow with\b", " dispute "),
+    # colloquial phrasings of the policies' ideas
+    (r"\bface[\s-]to[\s-]face\b|\bin person\b", " inperson "),
+    (r"\b\d{1,2}\s?y\.?o\b", " pupil age "),
+    (r"\b(?:insta|ig|tiktok|tik tok|snap|fb|twitter|x) (?:handle|name)\b", " account "),
+    (
+        r"\b(?:not|isn'?t|aren'?t|without|other than) (?:using )?(?:my|your|their|his|her|our) "
+        r"(?:real|own|actual) names?\b|\b(?:made[\s-]?up|fake|false|different|pretend) "
+        r"(?:names?|accounts?|profiles?|identity)\b|\b(?:secret|second|spare|burner|alt) "
+        r"(?:accounts?|profiles?|pages?)\b|\bunder (?:a|another) name\b",
+        " anonymous alias ",
+    ),
+    (r"\blog[\s-]?ins?\b|\blog[\s-]?on\b|\bsign[\s-]?in\b|\baccess details\b", " password "),
+    (r"\brequest(?:s|ed|ing)? to (?:follow|friend|add|connect)\b", " friend "),
+    (
+        r"\b(?:sent|send|sends|sending|accept\w*|ignor\w*|declin\w*|got|had|received?|"
+        r"approv\w*) (?:me |him |her |them |us )?(?:an? |their |his |her |the )?requests?\b",
+        " friend ",
+    ),
+    (r"\bsl(?:id|ide|iding) into (?:my|your|their|his|her) (?:dms?|inbox|messages)\b", " message "),
+    (r"\bpick(?:ing|ed)? on\b|\bgang(?:ing|ed)? up on\b|\bmean to\b", " bully "),
+    (r"\bgo(?:ing|ne)? off on one\b|\bkick(?:ing|ed)? off\b|\bhav(?:e|ing) a go at\b",
+     " criticise "),
+    (r"\bhav(?:e|ing) a (?:moan|rant|whinge|dig|pop)\b|\bair(?:ing)? (?:my|our|your) "
+     r"(?:views|grievances?|dirty laundry)\b", " criticise "),
+    (r"\bgo(?:ing)? public\b|\bmake it public\b", " post public "),
+    (
+        r"\bget (?:things|it|them) moving\b|\bhurry (?:them|things|it)? ?up\b"
+        r"|\bspeed(?:ing)? (?:things|it|them)? ?up\b|\bchase (?:it|them|things) up\b",
+        " speed ",
+    ),
+    (r"\btake (?:\w+ )?to court\b|\bsu(?:e|ed|ing) (?:me|us|them|him|her)\b", " law action "),
+    (r"\bwell done\b|\bshout[\s-]?outs?\b|\bbig up\b", " positive "),
+    (
+        r"\bwhere (?:i|you|we|they|he|she) lives?\b|\bhome address(?:es)?\b"
+        r"|\bwhat (?:road|street)\b"
+        r"|\b(?:my|our|your|their|his|her) (?:new )?(?:address|street|road|house|postcode)\b",
+        " personal information address ",
+    ),
+    (r"\b(?:my|your|his|her|their|personal|home) (?:number|digits|no\.)\b", " phonenumber "),
+    (
+        r"\bwho(?:'s| is| are) (?:the|our|my|your)(?: \w+){0,2} (?:dsls?|leads?|head(?:teacher)?s?"
+        r"|chair|governors?|senco|deputy|contacts?|officers?|admins?|managers?)\b"
+        r"|\bwhat(?:'s| is) (?:the|their|his|her) names?\b",
+        " whois ",
+    ),
+    (r"\b(?:have|having|take|taking) a (?:nosey|nose|look|peek|snoop)\b|\blook(?:ing)? "
+     r"(?:at|through|up)\b", " access "),
+    (r"\bwhat (?:could|would|will|might|can) happen\b|\bwhat happens\b|\bcome back on\b"
+     r"|\bin hot water\b", " disciplinary "),
+    (r"\b(?:look(?:ed)? at|gone over|check(?:ed)?) again\b|\bup[\s-]?to[\s-]?date\b"
+     r"|\bout[\s-]?of[\s-]?date\b|\byears old\b", " review "),
+    (r"\bpoint(?:ing)? (?:\w+ )?(?:to|at|towards)\b|\bsignpost\w*\b", " link "),
+    (r"\bwhistle[\s-]?blow\w*\b", " whistleblowing "),
+    (r"\b(?:a|the|my|their|his|her|your|any|these|those|new)\s+requests?\b|\brequests\b",
+     " friend "),
+    (r"\bsub[\s-]?tweet\w*\b|\bvague[\s-]?post\w*\b", " twitter criticise "),
+    (r"\bw(?:ound|ind|inds|inding) (?:me|us|them|him|her) up\b|\bhacked off\b|\bfed up\b",
+     " criticise "),
+    (r"\bpermission (?:forms?|slips?)\b|\bconsent (?:forms?|slips?)\b", " permission "),
+    (r"\bxbox live\b|\bplay ?station network\b|\bpsn\b|\bonline games?\b", " gaming "),
+    (r"\bred card\b|\byellow card\b|\bdetention\b|\btold off\b|\bsent out\b",
+     " personal matter "),
+    (r"\b(?:cop(?:y|ying|ied)|cut(?:ting)?) and past(?:e|ed|ing)\b", " copyright "),
+    (r"\bopen(?:ed)? (?:an? |their |his |her )?accounts?\b|\bsign(?:ed|ing)? up\b",
+     " account setup "),
 )
 # One pass for all phrases: an alternation of named groups, earlier phrases first.
 _PHRASE_RE = re.compile("|".join(f"(?P<p{i}>{pattern})" for i, (pattern, _) in enumerate(_PHRASES)))
@@ -234,6 +303,68 @@ _map("newsletter", "newsletter")
 _map("time", "when", "time", "times", "hours", "hour")
 _map("monitor", "monitor", "monitoring", "watch", "supervise", "oversee", "check")
 _map("remove", "remove", "delete", "deletion", "removal", "takedown")
+_map("like", "liking", "liked", "likes", "hearted", "react", "reaction")
+_map("friend", "folow", "followed", "followers", "freind",
+     "frend", "freinds", "frends", "fren", "friended", "friending", "accepted")
+_map(("instagram", _SOCIAL), "instergram", "instagramm", "intagram", "instagaram", "instgram",
+     "insragram", "instabook")
+_map(("facebook", _SOCIAL), "facbook", "facebk", "facebooks", "fbook", "meta")
+_map(("snapchat", _SOCIAL), "snapchap", "snpchat", "snapchatted", "snapped", "snaps")
+_map(("tiktok", _SOCIAL), "tiktoc", "tictoc", "ticktock", "tiktoker")
+_map(("whatsapp", _SOCIAL), "whatsup", "watsap", "whatapp", "whatsapped", "whatsaps")
+_map(("twitter", _SOCIAL), "twiter", "twitt", "tweeted", "tweets", "tweeting")
+_map(("youtube", _SOCIAL), "youtub", "utube", "youtubes")
+_map(_SOCIAL, "socmed", "socials", "feed", "timeline", "hashtag", "viral", "influencer",
+     "followersocial")
+_map("contact", "msg", "msgs", "messages", "messaged", "messenger", "dms", "pms", "texted",
+     "texts", "emailed", "phoned", "rang", "contacted", "contacting")
+_map("photo", "pics", "piccies", "pictures", "photos", "fotos", "photographs", "photographed",
+     "photographing", "images", "camera", "cameras", "face", "faces", "snapshot")
+_map(("video", "photo"), "vids", "videos", "filmed", "recorded", "livestreamed")
+_map("parent", "family", "families", "parents", "carers", "guardians", "mummy's")
+_map("family", "niece", "nephew", "cousin", "relative", "relatives", "godchild", "godson",
+     "goddaughter", "grandson", "granddaughter", "grandchild", "grandkid", "stepson",
+     "stepdaughter", "relation", "related")
+_map("pupil", "kids", "kiddies", "pupils", "students", "leaver", "leavers", "lad", "lass",
+     "youngster", "youngsters", "tot", "toddler", "infant", "baby", "10yo", "9yo", "8yo")
+_map("staff", "teachers", "colleagues", "staffroom", "staffs", "supply",
+     "agency", "trainee")
+_map("headteacher", "heads", "hteachers")
+_map("inappropriate", "inappropriate", "inappropriately", "offensive", "dodgy", "nasty", "graphic",
+     "obscene", "vile", "disgusting", "unsuitable", "unacceptable", "rude", "horrible", "sexist",
+     "homophobic", "sexual", "porn", "pornographic", "iffy")
+_map("illegal", "illegal", "illegally", "drug", "drugs", "weed", "spliff", "cannabis", "cocaine",
+     "crime", "criminal", "unlawfully")
+_map("coerce", "coerce", "coercion", "manipulate", "manipulation", "pressure", "pressurise",
+     "pressurize", "pushy", "blackmail", "bribe", "force")
+_map("medical", "medical", "medic", "condition", "diabetic", "diabetes", "epilepsy", "epileptic",
+     "insulin", "glucose", "health", "emergency", "pregnant", "pregnancy")
+_map("sight", "sight", "drawer", "pocket", "handbag", "bag", "cupboard")
+_map("learning", "learning", "learn", "educational", "education", "topic", "project", "science",
+     "maths", "literacy", "phonics", "research")
+_map("form", "form", "forms", "paperwork", "proforma", "log")
+_map("confidential", "confidential", "confidentiality", "sensitive", "secret", "secrets",
+     "internal", "register", "records", "classified")
+_map("allegation", "allegation", "allegations", "allege", "alleged", "alleging", "accuse",
+     "accused", "accusing", "accusation", "rumour", "rumours", "rumor", "claims", "claiming")
+_map("positive", "positive", "positively", "praise", "praising", "celebrate", "celebrating",
+     "congratulate", "congrats", "proud", "lovely", "compliment", "compliments", "supportive",
+     "beneficial", "benefit", "benefits")
+_map("law", "court", "sue", "suing", "sued", "lawyer", "solicitor", "prosecute", "prosecuted",
+     "prosecution", "liable", "libel")
+_map("access", "access", "accessing", "accessed", "nosey", "nosy", "snoop", "snooping", "stalk",
+     "stalking", "lurk", "lurking", "view", "viewing", "visit", "scroll", "scrolling")
+_map("speed", "speed", "speeding", "hurry", "quicker", "faster", "chase", "chasing")
+_map("information", "information", "info", "details", "detail", "data")
+_map("address", "address", "addresses", "street", "postcode")
+_map("block", "block", "blocked", "blocking", "ban", "banned", "restrict", "restricted")
+_map("whistleblowing", "whistleblowing", "whistleblower", "whistleblow")
+_map("copyright", "copyright", "plagiarise", "plagiarism")
+_map("criticise", "moan", "moaning", "ranting", "rant", "whinge", "whinging", "complaining",
+     "shambles", "terrible", "awful", "rubbish", "crap", "pathetic", "incompetent", "hopeless",
+     "livid", "useless", "disgrace")
+_map("review", "review", "reviewed", "ancient", "refreshed", "outdated", "obsolete", "revised")
+_map("email", "hotmail", "gmail", "icloud", "googlemail")
 
 STOP_WORDS = frozenset(
     _words(
@@ -262,21 +393,40 @@ STOP_WORDS = frozenset(
         """
     )
 )
+_CHATTER = _words(
+    """
+    ago back heard hear hearing nothing everything week weeks month months lol omg tbh tbf btw
+    idk imo haha hmm erm um xx xxx kinda sorta loads load whole guy bloke lady surely tho
+    supposed meant bother mind matter worth bc cos coz cuz abit alot literally apparently
+    currently recently reckon guess suppose happen happened happens happening fix sorted
+    """
+)
+STOP_WORDS = STOP_WORDS | frozenset(_CHATTER)
 # "tell" and "ta" are concepts too; keep them out of the stop list.
 STOP_WORDS = STOP_WORDS - {"tell", "ta"}
 
 # Concepts a social media policy is about: a question with none of these and little overlap
-# with the policy is probably about something else.
-DOMAIN = frozenset(
-    stem(word) for word in {
-        _SOCIAL, "facebook", "instagram", "snapchat", "tiktok", "whatsapp", "twitter",
-        "youtube", "linkedin", "gaming", "blog", "friend", "photo", "video", "post", "contact",
-        "online", "internet", "website", "site", "account", "profile", "page", "group",
-        "comment", "share", "private", "password", "logo", "defame", "bully", "criticise",
-        "complaint", "anonymous", "email", "phone", "tag", "googleclassroom",
-        "fraud", "report", "esafety", "monitor",
-    }
+# with the policy is probably about something else. STRONG terms are about being online on
+# their own; the others ("post", "photo", "complaint") also name things a school does offline.
+_STRONG_WORDS = {
+    _SOCIAL, "facebook", "instagram", "snapchat", "tiktok", "whatsapp", "twitter", "youtube",
+    "linkedin", "gaming", "blog", "friend", "online", "internet", "website", "profile",
+    "password", "googleclassroom", "esafety", "like", "anonymous", "email",
+}
+_WEAK_WORDS = {
+    "photo", "video", "post", "contact", "site", "account", "page", "group", "comment", "share",
+    "private", "logo", "defame", "bully", "criticise", "complaint", "phone", "tag", "fraud",
+    "report", "monitor", "inappropriate", "illegal", "allegation", "confidential", "coerce",
+    "reputation", "access", "personal", "information", "whistleblowing", "copyright", "block",
+    "phonenumber",
+}
+# Every concept the vocabulary maps words and phrases to: the words a question is about.
+CONCEPTS = frozenset(
+    {term for mapped in _WORDS.values() for term in mapped}
+    | {term for _, replacement in _PHRASES for term in replacement.split()}
 )
+STRONG_DOMAIN = frozenset({*_STRONG_WORDS, *map(stem, _STRONG_WORDS)})
+DOMAIN = frozenset({*STRONG_DOMAIN, *_WEAK_WORDS, *map(stem, _WEAK_WORDS)})
 
 # Who and where: a question whose only matched terms are these says nothing about what.
 GENERIC = frozenset(
@@ -304,6 +454,9 @@ _OUT_OF_DOMAIN_WORDS = _words(
     taxi lanyard dbs allergy allergies asthma inhaler epipen tuck sandwich cook kitchen
     dentist doctor haircut haircuts lunch lunches dress weather football recipe reset senco
     club breakfast
+    whois parcel parcels stamp stamps postage courier delivery dog dogs cat cats puppy kitten
+    pet pets hamster rabbit guinea horse parentmail schoolcomms arbor sims install crash crashes
+    crashing glitch update updates download reinstall printer printing
     """
 )
 OUT_OF_DOMAIN = frozenset(stem(word) for word in _OUT_OF_DOMAIN_WORDS)
@@ -348,30 +501,55 @@ def _deletes(word: str) -> set[str]:
 
 
 class Speller:
-    """Corrects a term to a known one at edit distance one (symmetric deletes), if unambiguous.
+    """Corrects a term at edit distance one (symmetric deletes) to a known one, if unambiguous.
 
-    Short words, numbers and out-of-domain words are never corrected: "lunch"
-    must not become "launch".
+    Known terms are the index's terms and the vocabulary's surface words: "folow"
+    becomes ``friend`` (via "follow"), "safegaurding" ``dsl``. Short words,
+    numbers and out-of-domain words are never corrected: "lunch" must not become
+    "launch".
     """
 
     MIN_LENGTH = 5
 
     def __init__(self, known: Iterable[str]) -> None:
         self._known = frozenset(known)
-        self._by_delete: dict[str, set[str]] = {}
-        for word in self._known:
-            if len(word) >= self.MIN_LENGTH - 1 and word.isalpha():
-                for variant in _deletes(word):
-                    self._by_delete.setdefault(variant, set()).add(word)
+        self._by_delete = _delete_index(self._known)
+        self._aliases = _alias_index()
 
-    def correct(self, term: str) -> str:
-        if term in self._known or len(term) < self.MIN_LENGTH or not term.isalpha():
-            return term
-        if term in OUT_OF_DOMAIN:
-            return term
-        candidates = {v for v in _deletes(term) if v in self._known}  # one letter too many
-        candidates |= self._by_delete.get(term, set())  # one letter missing
+    @staticmethod
+    def _candidates(term: str, index: dict[str, set[str]], words: Container[str]) -> set[str]:
+        candidates = {v for v in _deletes(term) if v in words}  # one letter too many
+        candidates |= index.get(term, set())  # one letter missing
         for variant in _deletes(term):  # one letter wrong or two swapped
-            candidates |= self._by_delete.get(variant, set())
+            candidates |= index.get(variant, set())
         candidates.discard(term)
-        return candidates.pop() if len(candidates) == 1 else term
+        return candidates
+
+    def correct(self, term: str) -> tuple[str, ...]:
+        """The term(s) ``term`` stands for: itself, or the one correction it has."""
+        if term in self._known or len(term) < self.MIN_LENGTH or not term.isalpha():
+            return (term,)
+        if term in OUT_OF_DOMAIN or term in STOP_WORDS:
+            return (term,)
+        corrections: set[tuple[str, ...]] = {
+            (word,) for word in self._candidates(term, self._by_delete, self._known)
+        }
+        if len(term) > self.MIN_LENGTH:  # vocabulary words correct only longer terms
+            aliases = self._candidates(term, self._aliases, _WORDS)
+            corrections |= {_WORDS[word] for word in aliases if word not in self._known}
+        return corrections.pop() if len(corrections) == 1 else (term,)
+
+
+def _delete_index(words: Iterable[str]) -> dict[str, set[str]]:
+    index: dict[str, set[str]] = {}
+    for word in words:
+        if len(word) >= Speller.MIN_LENGTH - 1 and word.isalpha():
+            for variant in _deletes(word):
+                index.setdefault(variant, set()).add(word)
+    return index
+
+
+@lru_cache(maxsize=1)
+def _alias_index() -> dict[str, set[str]]:
+    """The vocabulary's own words (five letters or more), by their one-letter deletions."""
+    return _delete_index(word for word in _WORDS if len(word) >= Speller.MIN_LENGTH)

@@ -1,0 +1,51 @@
+"""The domain vocabulary: colloquial words, phrases and typos mapped to the policies' concepts."""
+
+from __future__ import annotations
+
+from policies.answer import Audience
+from policies.engine import AnswerEngine
+from policies.vocabulary import DOMAIN, STRONG_DOMAIN, Speller, terms
+
+
+def test_colloquial_words_map_to_concepts() -> None:
+    assert {"friend", "instagram", "socialmedia"} <= set(terms("she wants to folow me on insta"))
+    assert "pupil" in terms("a lad in y5")
+    assert "parent" in terms("my mate's mam")
+    assert "anonymous" in terms("an account that isn't my real name")
+    assert "password" in terms("can I have the log in for the page")
+    assert "criticise" in terms("gonna have a moan about the head")
+
+
+def test_phone_number_is_not_a_phone() -> None:
+    assert "phonenumber" in terms("can I give a parent my mobile number")
+    assert "phonenumber" not in terms("can I have my mobile phone in class")
+
+
+def test_domain_terms_are_found_after_mapping_and_stemming() -> None:
+    for word in ("phone", "private", "share", "criticise"):
+        assert terms(word)[0] in DOMAIN, word
+    assert terms("facebook")[0] in STRONG_DOMAIN
+    assert terms("photo")[0] not in STRONG_DOMAIN  # schools take photos offline too
+
+
+def test_speller_uses_the_vocabulary_for_long_words_only() -> None:
+    speller = Speller({"friend", "parent"})
+    assert speller.correct("freind") == ("friend",)
+    assert speller.correct("facebok") == ("facebook", "socialmedia")
+    assert speller.correct("bring") == ("bring",)  # not "ring" (contact)
+    assert speller.correct("lunch") == ("lunch",)  # out of domain: never corrected
+
+
+def test_everyday_admin_sharing_a_word_abstains(engine: AnswerEngine) -> None:
+    for question in ("can I post a birthday card to the office", "who's our safeguarding lead now"):
+        answer = engine.answer(school="st-lukes", question=question, audience=Audience.STAFF)
+        assert answer.abstained, question
+
+
+def test_chatty_in_domain_question_is_answered(engine: AnswerEngine) -> None:
+    answer = engine.answer(
+        school="croughton", question="can i have a quick scroll on tiktok while the class read",
+        audience=Audience.STAFF,
+    )
+    assert not answer.abstained
+    assert "lesson time" in answer.sources[0].text
