@@ -14,7 +14,6 @@ and the largest cold-start child's. Measured with the standard library only.
 from __future__ import annotations
 
 import argparse
-import re
 import resource
 import statistics
 import subprocess
@@ -26,42 +25,24 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import yaml  # noqa: E402
 
 from bot.cli_ask import _sources_from_config  # noqa: E402
 from policies.answer import Audience  # noqa: E402
 from policies.engine import AnswerEngine  # noqa: E402
+from policies.evaluation import load_questions, score  # noqa: E402
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "`": "'"})
-
-
-def normalise(text: str) -> str:
-    text = text.translate(_QUOTES).replace('"', "'").replace("*", "").lower()
-    return re.sub(r"\s+", " ", text).strip()
+INDEPENDENT = ("validation", "fresh")  # sets written without reading the FAQ files
 
 
-def load(paths: list[Path]) -> list[dict[str, Any]]:
-    return [item for path in paths for item in yaml.safe_load(path.read_text()) or []]
-
-
-def accuracy(engine: AnswerEngine, questions: list[dict[str, Any]]) -> str:
-    hit = inscope = abstained = offscope = 0
-    for item in questions:
-        answer = engine.answer(
-            school=item["school"], question=item["q"],
-            audience=Audience(item.get("audience", "staff")),
-        )
-        cited = " | ".join(normalise(s.text) for s in answer.sources[:3])
-        if item["expect"] == "abstain":
-            offscope += 1
-            abstained += answer.abstained
-        else:
-            inscope += 1
-            hit += not answer.abstained and any(normalise(s) in cited for s in item["expect"])
-    return (
-        f"answered correctly {hit}/{inscope} ({hit / max(inscope, 1):.1%}), "
-        f"abstained when it should {abstained}/{offscope} ({abstained / max(offscope, 1):.1%})"
-    )
+def question_sets() -> dict[str, list[dict[str, Any]]]:
+    """dev, the per-school held-out files, and each independently written set."""
+    folder = ROOT / "tests" / "policies" / "questions"
+    independent = [p for p in sorted(folder.glob("*.yaml")) if p.stem in INDEPENDENT]
+    held_out = [p for p in sorted(folder.glob("*.yaml")) if p.stem not in INDEPENDENT]
+    sets = {"dev": load_questions([ROOT / "eval" / "dev_questions.yaml"]),
+            "held-out": load_questions(held_out)}
+    sets.update({path.stem: load_questions([path]) for path in independent})
+    return sets
 
 
 def latency(engine: AnswerEngine, questions: list[dict[str, Any]], rounds: int) -> str:
@@ -104,15 +85,12 @@ def main() -> None:
     started = time.perf_counter()
     engine = AnswerEngine.build(_sources_from_config(args.config))
     build = time.perf_counter() - started
-    dev = load([ROOT / "eval" / "dev_questions.yaml"])
-    questions = ROOT / "tests" / "policies" / "questions"
-    validation = load([questions / "validation.yaml"])
-    held_out = load(sorted(p for p in questions.glob("*.yaml") if p.name != "validation.yaml"))
+    sets = question_sets()
     print(f"schools: {', '.join(engine.schools())}; engine built in {build:.2f} s")
-    print(f"dev ({len(dev)} questions): {accuracy(engine, dev)}")
-    print(f"held-out ({len(held_out)} questions): {accuracy(engine, held_out)}")
-    print(f"validation ({len(validation)} questions): {accuracy(engine, validation)}")
-    print(f"warm latency: {latency(engine, dev + held_out + validation, args.rounds)}")
+    for name, questions in sets.items():
+        print(f"{name} ({len(questions)} questions): {score(engine, questions)}")
+    everything = [q for questions in sets.values() for q in questions]
+    print(f"warm latency: {latency(engine, everything, args.rounds)}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS (this process, engine built, all questions asked): {rss:.0f} MiB")
     print(f"cold start of `policybot ask`: {cold_start(args.config, args.runs)}")
