@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-from bot.cli_ask import _sources_from_config  # noqa: E402
+from bot.config import load_config, policy_sources  # noqa: E402
 from policies.answer import Audience  # noqa: E402
 from policies.engine import AnswerEngine  # noqa: E402
 from policies.evaluation import load_questions, score  # noqa: E402
@@ -83,7 +83,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="passes over the questions")
     args = parser.parse_args()
     started = time.perf_counter()
-    engine = AnswerEngine.build(_sources_from_config(args.config))
+    engine = AnswerEngine.build(policy_sources(load_config(args.config)))
     build = time.perf_counter() - started
     sets = question_sets()
     print(f"schools: {', '.join(engine.schools())}; engine built in {build:.2f} s")

@@ -9,7 +9,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from bot.config import SchoolsConfig, load_config
+from bot.config import SchoolsConfig, load_config, policy_sources
 from bot.keys import load_cipher
 from bot.settings import Settings
 from handlers import build_router
@@ -31,15 +31,11 @@ class App:
         await self.services.db.dispose()
 
 
-def build_answer_engine(config: SchoolsConfig) -> AnswerSource | None:
+def build_answer_engine(config: SchoolsConfig) -> AnswerSource:
     """The policy answer engine over every configured school's policy and FAQ."""
-    try:
-        from policies.engine import AnswerEngine, PolicySource
-    except ImportError:  # pragma: no cover - the engine arrives with the policy feature
-        return None
-    return AnswerEngine.build(
-        PolicySource(slug=s.slug, name=s.name, policy_paths=tuple(s.policies), faq_path=s.faq)
-        for s in config.schools)
+    from policies.engine import AnswerEngine
+
+    return AnswerEngine.build(policy_sources(config))
 
 
 async def build_app(settings: Settings, *, migrate: bool | None = None,

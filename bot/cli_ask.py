@@ -10,49 +10,26 @@ must answer in well under 1.5 s.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TextIO
 
 import typer
-import yaml
 
 from policies.answer import Answer, Audience
-from policies.engine import AnswerEngine, PolicySource
+from policies.engine import AnswerEngine
 from policies.errors import PolicyError, QuestionError, UnknownSchool
 
 __all__ = ["ask"]
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "policies" / "demo_schools.yaml"
 USAGE_ERROR = 2
 
 
 def _config_path() -> Path:
-    return Path(os.environ.get("POLICYBOT_CONFIG") or DEFAULT_CONFIG)
+    from bot.settings import Settings
 
-
-def _sources_from_config(path: Path) -> list[PolicySource]:
-    """The schools of a config file (``schools: [{slug, name, policies, faq}]``).
-
-    Paths are relative to the config file. Only the keys the answer engine needs
-    are read; the full config is validated by ``bot.config``.
-    """
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    base = path.parent
-    sources = []
-    for school in data.get("schools") or []:
-        faq = school.get("faq")
-        sources.append(
-            PolicySource(
-                slug=str(school["slug"]),
-                name=str(school.get("name") or school["slug"]),
-                policy_paths=tuple(base / str(p) for p in school.get("policies") or ()),
-                faq_path=base / str(faq) if faq else None,
-            )
-        )
-    return sources
+    return Settings().config_path
 
 
 def ask(
@@ -90,10 +67,13 @@ def _usage(message: str) -> NoReturn:
 
 
 def _engine(config: Path, only: str | None = None) -> AnswerEngine:
+    from bot.config import ConfigError, load_config, policy_sources
+
     try:
-        sources = _sources_from_config(config)
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
-        typer.echo(f"policybot ask: cannot read the school config {config}: {exc}", err=True)
+        sources = policy_sources(load_config(config))
+    except ConfigError as exc:
+        typer.echo("policybot ask: the school config is not valid:\n" + "\n".join(exc.problems),
+                   err=True)
         raise typer.Exit(code=1) from None
     if only is not None:
         chosen = [source for source in sources if source.slug == only]

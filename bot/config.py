@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -21,6 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from policies.answer import Audience
 from storage.roles import Role
+
+if TYPE_CHECKING:
+    from policies.engine import PolicySource
 
 PathKey = tuple[str | int, ...]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
@@ -135,6 +138,14 @@ class SchoolsConfig(_Strict):
 
     def school(self, slug: str) -> SchoolConfig | None:
         return next((s for s in self.schools if s.slug == slug), None)
+
+
+def policy_sources(config: SchoolsConfig) -> list[PolicySource]:
+    """What the answer engine needs of each school: its policy files and FAQ."""
+    from policies.engine import PolicySource
+
+    return [PolicySource(slug=s.slug, name=s.name, policy_paths=tuple(s.policies),
+                         faq_path=s.faq) for s in config.schools]
 
 
 def load_config(path: Path) -> SchoolsConfig:

@@ -10,7 +10,7 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from bot.cli_ask import _sources_from_config, answer_lines, ask
+from bot.cli_ask import answer_lines, ask
 from policies.engine import AnswerEngine
 from tests.policies.conftest import NAMES, POLICIES, SLUGS
 
@@ -41,19 +41,6 @@ def app(config: Path, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
         pass
 
     return application
-
-
-def test_sources_from_config_resolves_relative_paths(tmp_path: Path) -> None:
-    path = tmp_path / "demo.yaml"
-    path.write_text(
-        "schools:\n  - {slug: a, name: A School, policies: [samples/a.txt], faq: faq/a.yaml}\n"
-        "  - {slug: b, name: B School, policies: [b.md]}\n",
-        encoding="utf-8",
-    )
-    first, second = _sources_from_config(path)
-    assert first.policy_paths == (tmp_path / "samples" / "a.txt",)
-    assert first.faq_path == tmp_path / "faq" / "a.yaml"
-    assert (second.name, second.faq_path) == ("B School", None)
 
 
 def test_human_answer(app: typer.Typer) -> None:
