@@ -23,7 +23,8 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("config") / "schools.yaml"
     schools = [
         {"slug": slug, "name": NAMES[slug], "policies": [str(POLICIES / "samples" / f"{slug}.txt")],
-         "faq": str(POLICIES / "faq" / f"{slug}.yaml")}
+         "faq": str(POLICIES / "faq" / f"{slug}.yaml"),
+         "people": [{"handle": "head", "name": "Head", "role": "headteacher"}]}
         for slug in SLUGS[:2]
     ]
     path.write_text(yaml.safe_dump({"schools": schools}), encoding="utf-8")
