@@ -18,7 +18,7 @@ from handlers.replies import Button, Message, Reply, say, whisper
 from handlers.router import Router, Where
 from policies.answer import Answer
 from policies.errors import PolicyError, QuestionError
-from storage import directory, gaps
+from storage import audit, directory, gaps
 from storage.roles import Role
 
 MAX_QUOTED = 2
@@ -91,8 +91,12 @@ async def _abstain(services: Services, event: Event, question: str, answer: Answ
     async with services.db.session() as session:
         gap = await gaps.record(session=session, school_id=event.school.id,
                                 person_id=event.sender.person_id, audience=event.audience,
-                                question=services.cipher.encrypt(question), now=services.now())
+                                question=services.cipher.encrypt(question),
+                                private=event.chat.is_private, now=services.now())
     text = (answer.answer.strip() or "The policy doesn't cover that.")
+    if event.chat.is_private:
+        text += ("\nIf this is a concern about someone, /report tells the right person "
+                 "privately.")
     if event.sender.person_id is None:
         return say(text)
     return say(text + "\nShall I pass your question to the Headteacher?",
@@ -127,31 +131,38 @@ async def _pass_on(services: Services, event: Event) -> list[Reply]:
 
 
 async def _list_gaps(services: Services, event: Event) -> list[Reply]:
+    """The unanswered-questions log. A question asked privately shows its words only once
+    its asker chose to pass it on; every look at the log is audited."""
     assert event.school is not None
     async with services.db.session() as session:
         rows = await gaps.recent(session=session, school_id=event.school.id)
+        await audit.record(session=session, school_id=event.school.id,
+                           actor_id=event.sender.person_id, action=audit.GAPS,
+                           now=services.now(), detail=f"{len(rows)} questions")
     if not rows:
         return [whisper("No unanswered questions: the policy has covered everything asked.")]
     lines = ["Questions the policy didn't cover (newest first):"]
     for row in rows:
         status = ("answered" if row.answered_at else
                   "passed to you" if row.passed_on_at else "not passed on")
-        lines.append(f"#{row.id} {row.asked_at:%d %b} ({row.audience}, {status}): "
-                     f"“{services.cipher.decrypt(row.question)}”")
+        words = ("(asked privately; not passed on, so not shown)"
+                 if row.private and row.passed_on_at is None
+                 else f"“{services.cipher.decrypt(row.question)}”")
+        lines.append(f"#{row.id} {row.asked_at:%d %b} ({row.audience}, {status}): {words}")
     lines.append("Answer one with /answer NUMBER YOUR ANSWER.")
     return [whisper("\n".join(lines))]
 
 
 async def _answer_gap(services: Services, event: Event) -> list[Reply]:
     assert event.school is not None
-    number, _, reply = event.args.partition(" ")
+    number, _, reply = _split_first(event.args)
     gap_id = _number(number.lstrip("#"))
     if gap_id is None or not reply.strip():
         raise UserError("Use /answer NUMBER YOUR ANSWER, with a number from /gaps.")
     async with services.db.session() as session:
         gap = await gaps.get(session=session, school_id=event.school.id, gap_id=gap_id)
-        if gap is None:
-            raise UserError(f"There is no question #{gap_id} in /gaps.")
+        if gap is None or (gap.private and gap.passed_on_at is None):
+            raise UserError(f"There is no question #{gap_id} in /gaps that you can answer.")
         if gap.person_id is None:
             raise UserError("I can't reply to that person: they aren't in the school config.")
         question = services.cipher.decrypt(gap.question)
@@ -165,5 +176,12 @@ async def _answer_gap(services: Services, event: Event) -> list[Reply]:
     return [whisper(f"Thanks, I've sent your answer to question #{gap_id}.")]
 
 
+def _split_first(text: str) -> tuple[str, str, str]:
+    """``"12 the answer"`` or ``"12\nthe answer"`` → ``("12", " ", "the answer")``."""
+    parts = text.strip().split(None, 1)
+    return (parts[0] if parts else "", " ", parts[1] if len(parts) > 1 else "")
+
+
 def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    """A plain ASCII number of sensible size (``"²"`` and 30-digit numbers are not)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None

@@ -14,6 +14,7 @@ from storage.report_models import AuditEntry
 
 VIEW, LIST, EXPORT, OUTCOME, MESSAGE, SUBMIT, PURGE = (
     "view", "list", "export", "outcome", "message", "submit", "purge")
+GAPS = "gaps"  # a look at the unanswered-questions log
 
 
 async def record(

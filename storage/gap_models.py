@@ -16,6 +16,7 @@ class UnansweredQuestion(SQLModel, table=True):
     school_id: int = Field(foreign_key="schools.id", index=True)
     person_id: int | None = Field(default=None, foreign_key="people.id")
     audience: str = Field(max_length=16)
+    private: bool = False  # asked in a private chat: its text is shown only once passed on
     question: str  # encrypted
     asked_at: dt.datetime = timestamp(nullable=False)
     passed_on_at: dt.datetime | None = timestamp(nullable=True)

@@ -11,9 +11,9 @@ from storage.gap_models import UnansweredQuestion
 
 
 async def record(*, session: AsyncSession, school_id: int, person_id: int | None, audience: str,
-                 question: str, now: dt.datetime) -> UnansweredQuestion:
+                 question: str, private: bool, now: dt.datetime) -> UnansweredQuestion:
     row = UnansweredQuestion(school_id=school_id, person_id=person_id, audience=audience,
-                             question=question, asked_at=now)
+                             private=private, question=question, asked_at=now)
     session.add(row)
     await session.flush()
     return row

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.app import App
+from storage import audit, directory
 from tests.conftest import ConsoleDriver
 
 CLAUSE = ("“Members of staff must not \"friend\" or otherwise contact pupils or parents / carers "
@@ -61,6 +63,31 @@ async def test_gaps_is_for_the_headteacher_only(console: ConsoleDriver) -> None:
     assert await console.send(":in dm", "/gaps") == [
         "dm:alice| Sorry, /gaps isn't available to you."]
     assert await console.send(":as head", "/answer 99 hello") == [
-        "dm:head| There is no question #99 in /gaps."]
-    assert await console.send("/answer nope") == [
-        "dm:head| Use /answer NUMBER YOUR ANSWER, with a number from /gaps."]
+        "dm:head| There is no question #99 in /gaps that you can answer."]
+    for bad in ("/answer nope", "/answer ² hi", "/answer 99999999999999999999 hi", "/answer 3"):
+        assert await console.send(bad) == [
+            "dm:head| Use /answer NUMBER YOUR ANSWER, with a number from /gaps."]
+
+
+async def test_private_questions_stay_private_unless_passed_on(
+    console: ConsoleDriver, app: App,
+) -> None:
+    private = await console.send(":in dm", f"{OFF_TOPIC} asking for a friend")
+    assert "/report tells the right person privately" in "\n".join(private)
+    gaps = await console.send(":as head", "/gaps")
+    assert "(asked privately; not passed on, so not shown)" in gaps[1]
+    assert "minibus" not in "\n".join(gaps)
+    number = gaps[1].split()[1].lstrip("#")
+    assert await console.send(f"/answer {number}\nAsk the office.") == [
+        f"dm:head| There is no question #{number} in /gaps that you can answer."]
+    passed = await console.send(":as alice", "1")
+    assert passed[0].startswith("dm:alice| Thanks, I've passed your question")
+    answered = await console.send(":as head", "/gaps", f"/answer {number}\nAsk the office.")
+    assert f"(staff, passed to you): “{OFF_TOPIC} asking for a friend”" in answered[1]
+    assert answered[-3] == f"dm:head| Thanks, I've sent your answer to question #{number}."
+    async with app.services.db.session() as session:
+        school = await directory.school_by_slug(session=session, slug="croughton")
+        assert school is not None
+        assert school.id is not None
+        looks = await audit.entries(session=session, school_id=school.id, action=audit.GAPS)
+    assert len(looks) == 2  # each look at /gaps is audited

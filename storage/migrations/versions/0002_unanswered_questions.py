@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=True),
         sa.Column("audience", sa.String(length=16), nullable=False),
+        sa.Column("private", sa.Boolean(), nullable=False),
         sa.Column("question", sa.String(), nullable=False),
         sa.Column("asked_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("passed_on_at", storage.types.UTCDateTime(timezone=True), nullable=True),
