@@ -126,14 +126,15 @@ class Deliverer:
         self.throttles = [Throttle(getattr(m, "rate_limit", None)) for m in self.messengers]
         self._slots = asyncio.Semaphore(max(concurrency, 1))
 
-    async def deliver_due(self, *, now: dt.datetime | None = None,
-                          limit: int = 50) -> DeliveryReport:
-        """Send every due message (in batches of ``limit``) once; return what happened."""
+    async def deliver_due(self, *, now: dt.datetime | None = None, limit: int = 50,
+                          only: tuple[str, ...] | None = None) -> DeliveryReport:
+        """Send every due message (in batches of ``limit``) once; return what happened.
+        ``only``: deliver just the messages whose keys start with one of these prefixes."""
         report = DeliveryReport()
         while True:
             moment = now or self.services.now()
             batch = await outbox.claim(db=self.services.db, now=moment, worker=self.worker_id,
-                                       lease=self.lease, limit=limit)
+                                       lease=self.lease, limit=limit, prefixes=only)
             margin = min(LEASE_MARGIN, self.lease / 4)
             deadline = time.monotonic() + (self.lease - margin).total_seconds()
             async with self.services.db.session() as session:

@@ -3,9 +3,10 @@
 Publishes any changed policy, queues the reminders due at that moment and sends
 every due message once. With TELEGRAM_BOT_TOKEN set it sends through Telegram and
 prints one line per message (who, not what: the outbox also carries private
-reports); otherwise it uses the console platform, which prints each message as
-``dm:HANDLE| text``. A one-line summary goes to stderr. Safe to run from cron as
-often as you like, on several machines at once.
+reports); otherwise it uses the console platform, which prints each reminder as
+``dm:HANDLE| text`` and leaves everything else in the outbox for a real platform.
+A one-line summary goes to stderr. Safe to run from cron as often as you like, on
+several machines at once.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.app import App, build_app
 from bot.delivery import Deliverer, Messenger
 from bot.scheduler import PassReport, run_pass
 from bot.settings import Settings
+from handlers.reminders import REMINDER_PREFIXES
 from handlers.replies import Message
 from storage.models import Chat, Person
 
@@ -42,7 +44,11 @@ async def run_due(settings: Settings, now: str | None) -> None:
     services = dataclasses.replace(application.services, clock=lambda: moment)
     try:
         async with messengers_for(application) as messengers:
-            report = await run_pass(services, Deliverer(services, messengers), now=moment)
+            # The console prints what it sends, so there it sends reminders only: the
+            # outbox also carries private reports, which must reach their real recipient.
+            only = REMINDER_PREFIXES if application.settings.telegram_bot_token is None else None
+            report = await run_pass(services, Deliverer(services, messengers), now=moment,
+                                    only=only)
     finally:
         await application.close()
     typer.echo(summary(moment, report), err=True)

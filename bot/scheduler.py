@@ -31,10 +31,13 @@ class PassReport:
 
 
 async def run_pass(services: Services, deliverer: Deliverer | None, *,
-                   now: dt.datetime | None = None) -> PassReport:
-    """Publish changed policies and queue due reminders; then deliver what is due."""
+                   now: dt.datetime | None = None,
+                   only: tuple[str, ...] | None = None) -> PassReport:
+    """Publish changed policies and queue due reminders; then deliver what is due (only
+    the messages whose keys start with one of ``only``, if given)."""
     planned = await plan_due(services, now=now)
-    delivered = await deliverer.deliver_due(now=now) if deliverer is not None else None
+    delivered = (await deliverer.deliver_due(now=now, only=only)
+                 if deliverer is not None else None)
     return PassReport(planned, delivered)
 
 

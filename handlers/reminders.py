@@ -55,6 +55,9 @@ if TYPE_CHECKING:
 
 __all__ = ["PlanReport", "latest_nudge_slot", "nudge_due", "plan_due", "review_slot"]
 
+#: The outbox keys of reminder messages (nudges, Headteacher summaries, review reminders).
+REMINDER_PREFIXES = ("nudge:", "acksummary:", "review:")
+
 
 class Cadence(Protocol):
     @property

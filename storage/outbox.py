@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -64,9 +64,11 @@ async def enqueue(
 
 
 async def claim_due(
-    *, session: AsyncSession, now: dt.datetime, worker: str, lease: dt.timedelta, limit: int = 50
+    *, session: AsyncSession, now: dt.datetime, worker: str, lease: dt.timedelta, limit: int = 50,
+    prefixes: tuple[str, ...] | None = None,
 ) -> list[OutboxMessage]:
-    """Claim up to ``limit`` due rows for ``worker`` until ``now + lease``, oldest first.
+    """Claim up to ``limit`` due rows for ``worker`` until ``now + lease``, oldest first;
+    only rows whose key starts with one of ``prefixes``, if given.
 
     One statement: the update repeats the "due and unclaimed" test on the rows the
     inner select chose, so of two workers racing for a row only one gets it."""
@@ -74,6 +76,8 @@ async def claim_due(
         col(OutboxMessage.status) == PENDING,
         col(OutboxMessage.available_at) <= now,
         or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now),
+        or_(*(col(OutboxMessage.key).startswith(p, autoescape=True) for p in prefixes))
+        if prefixes is not None else true(),
     )
     due = (select(OutboxMessage.id).where(*claimable)
            .order_by(col(OutboxMessage.available_at), col(OutboxMessage.id)).limit(limit))
@@ -110,11 +114,12 @@ def _busy(exc: OperationalError) -> bool:
 
 
 async def claim(
-    *, db: Database, now: dt.datetime, worker: str, lease: dt.timedelta, limit: int = 50
+    *, db: Database, now: dt.datetime, worker: str, lease: dt.timedelta, limit: int = 50,
+    prefixes: tuple[str, ...] | None = None,
 ) -> list[OutboxMessage]:
     """:func:`claim_due` in its own transaction."""
     return await _retrying(db, lambda session: claim_due(
-        session=session, now=now, worker=worker, lease=lease, limit=limit))
+        session=session, now=now, worker=worker, lease=lease, limit=limit, prefixes=prefixes))
 
 
 async def record_sent(*, db: Database, message_id: int, worker: str, now: dt.datetime) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ class ConsoleState:
     handle: str
     chat: str
     buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
+    session: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     turn: int = 0
 
 
@@ -131,7 +133,7 @@ class Console:
             action=pressed.action if pressed else None,
             mentions_bot=bool(re.search(rf"@{re.escape(self.app.services.bot_name)}\b", text,
                                         re.IGNORECASE)),
-            update_key=f"console:{self.state.turn}",
+            update_key=f"console:{self.state.session}:{self.state.turn}",
         )
 
     def _follow_open_private(self, line: str) -> str:
