@@ -6,14 +6,15 @@ privilege: an unknown sender (no role) and, in an unknown group, no audience.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.events import ChatKind, ChatRef, SchoolRef, Sender
 from policies.answer import Audience
-from storage import directory
-from storage.models import Chat, Person, School
+from storage import directory, school_choices
+from storage.models import Chat, Person, School, utcnow
 from storage.roles import Role
 
 
@@ -22,6 +23,16 @@ class Identity:
     school: SchoolRef | None
     sender: Sender
     chat: ChatRef
+
+
+async def _chosen_first(session: AsyncSession, platform: str, user_id: str,
+                        people: list[Person]) -> list[Person]:
+    """The person's memberships with the school they chose (if any) first."""
+    if len(people) < 2:
+        return people
+    chosen = await school_choices.current(session=session, platform=platform,
+                                          external_id=user_id)
+    return sorted(people, key=lambda p: p.school_id != chosen)
 
 
 def school_ref(school: School) -> SchoolRef:
@@ -45,9 +56,12 @@ def chat_ref(chat: Chat | None, *, kind: ChatKind, platform_chat_id: str) -> Cha
 
 async def identify(
     *, session: AsyncSession, platform: str, user_id: str, display_name: str,
-    chat_kind: ChatKind, platform_chat_id: str,
+    chat_kind: ChatKind, platform_chat_id: str, now: dt.datetime | None = None,
 ) -> Identity:
-    """Who is speaking where, from a platform's user and chat ids."""
+    """Who is speaking where, from a platform's user and chat ids.
+
+    Someone in several schools of one trust acts, in private, for the school they last
+    chose with /school or last used a command in a group of; otherwise their first."""
     chat = None
     if chat_kind is ChatKind.GROUP:
         chat = await directory.chat_by_identity(session=session, platform=platform,
@@ -55,9 +69,13 @@ async def identify(
     people = await directory.people_by_identity(session=session, platform=platform,
                                                 external_id=user_id)
     if chat is not None:  # a group decides the school; the sender must belong to it
+        if len(people) > 1 and any(p.school_id == chat.school_id for p in people):
+            await school_choices.choose(session=session, platform=platform, external_id=user_id,
+                                        school_id=chat.school_id, now=now or utcnow())
         people = [p for p in people if p.school_id == chat.school_id]
         school = await directory.school_by_id(session=session, school_id=chat.school_id)
-    else:  # in private, the first school the person belongs to
+    else:
+        people = await _chosen_first(session, platform, user_id, people)
         school = (await directory.school_by_id(session=session, school_id=people[0].school_id)
                   if people else None)
     person = people[0] if people else None
