@@ -59,8 +59,10 @@ class Thresholds:
     coverage: float = 0.3  # minimum share of the question's weight the match explains
     weak_coverage: float = 0.45  # ... when its only domain words are ones like "post", "photo"
     off_topic_coverage: float = 0.7  # ... when the question has no social media word at all
-    out_of_domain_coverage: float = 0.6  # ... when it uses a word like "dinners" the match lacks
+    out_of_domain_coverage: float = 0.65  # ... when it uses a word like "dinners" the match lacks
     other_audience: float = 0.8  # score factor for a match written for the other audience
+    other_party: float = 0.85  # score factor for a match about pupils when the question is
+    # about a parent (or the reverse)
     raw_clause: float = 0.9  # score factor for a raw clause (an FAQ entry is curated)
     tie: float = 0.92  # a match this close to the best puts its clause second
     companion: float = 0.8  # a match this close to the best adds its clause after the answer's
@@ -163,6 +165,8 @@ class _Decision:
         )
         if not hit.audience_match:
             score *= limits.other_audience
+        if hit.other_party:
+            score *= limits.other_party
         if hit.target.entry is None:
             score *= limits.raw_clause
         return score
@@ -174,7 +178,7 @@ class _Decision:
         )[self.domain]
         if hit.off_topic:
             coverage = max(coverage, self.limits.out_of_domain_coverage)
-        return score >= floor and hit.coverage >= coverage and hit.specific
+        return score >= floor and hit.coverage >= coverage and hit.specific and not hit.admin
 
     def answer(self) -> Answer:
         if not self.scored or not self._acceptable(*self.scored[0]):

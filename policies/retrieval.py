@@ -27,10 +27,12 @@ from policies.answer import Audience
 from policies.documents import Clause, PolicyDocument
 from policies.faq import FaqEntry
 from policies.vocabulary import (
+    ADMIN_INTENTS,
     CONCEPTS,
     DOMAIN,
     GENERIC,
     OUT_OF_DOMAIN,
+    PLATFORMS,
     Speller,
     terms,
 )
@@ -43,8 +45,11 @@ __all__ = ["Hit", "SchoolIndex", "Target"]
 
 CANDIDATES = 20  # question-level BM25 documents looked at per question
 PROFILE_CANDIDATES = 8  # whole-entry / clause BM25 documents looked at per question
-OOV_WEIGHT = 0.4  # an unknown word weighs this much relative to the median known term
+OOV_WEIGHT = 0.3  # an unknown word weighs this much relative to the median known term
+OUT_OF_DOMAIN_OOV_WEIGHT = 0.4  # ... an unknown concept ("phone"), or out-of-domain word ("dog")
 OUT_OF_DOMAIN_FACTOR = 2.0
+PARTIES = frozenset({"pupil", "parent"})  # who a rule is about: friending a pupil is not a parent
+PLATFORM_FACTOR = 0.75  # how far a rule about "social media" explains a named platform
 PLAIN_FACTOR = 0.5  # a policy word the vocabulary does not know as a concept ("week", "back")
 
 
@@ -71,6 +76,8 @@ class Hit:
     specific: bool  # the target firmly explains a query term that is not a generic one
     off_topic: bool  # the query uses an out-of-domain word ("dinners") the target does not
     audience_match: bool
+    admin: bool = False  # the question asks for a price, a fix, a reset or a name the target lacks
+    other_party: bool = False  # the question names a pupil or a parent; the target, only the other
 
 
 class SchoolIndex:
@@ -89,7 +96,9 @@ class SchoolIndex:
             self._targets.append(target)
         self._owners = owners
         self._idf = _idf(texts)
-        self._oov = sorted(self._idf.values())[len(self._idf) // 2] * OOV_WEIGHT
+        median = sorted(self._idf.values())[len(self._idf) // 2]
+        self._oov = median * OOV_WEIGHT
+        self._oov_out_of_domain = median * OUT_OF_DOMAIN_OOV_WEIGHT
         self._targets = [
             dataclasses.replace(target, question_weights=tuple(
                 sum(self.weight(term) for term in question) for question in target.questions
@@ -103,10 +112,10 @@ class SchoolIndex:
     def weight(self, term: str) -> float:
         """How much ``term`` says about a question: its IDF, adjusted by what kind of word it is."""
         if term in OUT_OF_DOMAIN:
-            return self._idf.get(term, self._oov) * OUT_OF_DOMAIN_FACTOR
+            return self._idf.get(term, self._oov_out_of_domain) * OUT_OF_DOMAIN_FACTOR
         weight = self._idf.get(term)
-        if weight is None:
-            return self._oov
+        if weight is None:  # a concept this policy never mentions says more than a chatty word
+            return self._oov_out_of_domain if term in CONCEPTS else self._oov
         return weight if term in CONCEPTS or term in DOMAIN else weight * PLAIN_FACTOR
 
     def correct(self, query: Sequence[str]) -> list[str]:
@@ -147,11 +156,20 @@ class _Query:
 
     def hit(self, target: Target, score: float, profile: float) -> Hit:
         vocabulary = target.vocabulary
-        explained = sum(weight * vocabulary.get(term, 0.0) for term, weight in self.weights.items())
+        general = vocabulary.get("socialmedia", 0.0) * PLATFORM_FACTOR
+        explained = sum(
+            weight * max(vocabulary.get(term, 0.0), general if term in PLATFORMS else 0.0)
+            for term, weight in self.weights.items()
+        )
         specific = any(
             vocabulary.get(term, 0.0) >= 1.0 and term not in GENERIC for term in self.terms
         )
         off_topic = any(term in OUT_OF_DOMAIN and term not in vocabulary for term in self.terms)
+        admin = any(vocabulary.get(term, 0.0) < 1.0 for term in self.terms & ADMIN_INTENTS)
+        named = self.terms & PARTIES
+        other_party = bool(named) and all(
+            vocabulary.get(term, 0.0) < 1.0 for term in named
+        ) and any(vocabulary.get(term, 0.0) >= 1.0 for term in PARTIES - named)
         closeness = max(
             (self._dice(question, size) for question, size in zip(
                 target.questions, target.question_weights, strict=True)),
@@ -166,6 +184,8 @@ class _Query:
             specific=specific,
             off_topic=off_topic,
             audience_match=not target.audiences or self.audience in target.audiences,
+            admin=admin,
+            other_party=other_party,
         )
 
     def _dice(self, question: frozenset[str], size: float) -> float:

@@ -19,8 +19,8 @@ from collections.abc import Container, Iterable
 from functools import lru_cache
 
 __all__ = [
-    "CONCEPTS", "DOMAIN", "GENERIC", "OUT_OF_DOMAIN", "STOP_WORDS", "STRONG_DOMAIN", "Speller",
-    "stem", "terms",
+    "ADMIN_INTENTS", "CONCEPTS", "DOMAIN", "GENERIC", "OUT_OF_DOMAIN", "PLATFORMS", "STOP_WORDS",
+    "STRONG_DOMAIN", "Speller", "stem", "terms",
 ]
 
 def _words(text: str) -> list[str]:
@@ -46,8 +46,28 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bdesignated safeguarding lead\b|\bsafeguarding lead\b", " dsl "),
     (r"\bchair (?:of (?:the )?(?:school )?governors|of the board)\b", " governor "),
     (r"\bteaching assistants?\b|\bsupport staff\b|\bmember of staff\b", " staff "),
-    (r"\b(?:phone|telephone|mobile|whatsapp|contact|home) numbers?\b|\bmobile no\b",
-     " phonenumber "),
+    (r"\b(?:(?:mobile|home|personal|work) )?(?:phone|telephone|mobile|whatsapp|contact|home) "
+     r"numbers?\b|\bmobile no\b", " phonenumber "),
+    (r"\b(?:giv\w*|gave|hand(?:ing|ed)? out|shar\w*|pass(?:ing|ed)? on|swap\w*|exchang\w*) "
+     r"(?:out )?(?:my|your|his|her|their|our) (?:own |home |personal |private |work )?"
+     r"(?:mobile|phone)\b(?! calls?)|\bhome or mobile\b|\bhome phone\b", " phonenumber "),
+    (r"\bphone (?:me|us|you|him|her|them|parents?|home|school)\b", " contact "),
+    (r"\b(?:tele)?phone calls?\b|\b(?:via|by|over the) (?:tele)?phone\b", " contact "),
+    # admin and tech support: not what a social media policy covers
+    (r"\brequest(?:s|ed|ing)? (?:me|you|him|her|them|us)\b", " friend "),
+    (r"\bignor(?:e|es|ed|ing) (?:this|the|these|our|all this|all the|any of the) "
+     r"(?:polic\w*|rules?|guidance|code)\b", " breach policy "),
+    (r"\bsign(?:s|ed|ing)? (?:it |that |this |them )?off\b|\bsign[\s-]off\b", " approve "),
+    (r"\bnot (?:happy|pleased|impressed|satisfied)\b", " concern "),
+    (r"\bwhile (?:the|my|our|your) (?:kids|children|pupils|class|students)\b", " pupil lesson "),
+    (r"\bwhen (?:can|could|should|may|might|am|do|does)\b", " time "),
+    (r"\bwrit(?:e|es|ing|ten) (?:about|up)\b", " post "),
+    (r"\bhalf[\s-]?terms?\b|\bterm dates?\b|\binset days?\b|\bbank holidays?\b", " holiday "),
+    (r"\bhow much (?:is|are|does|do|will|for)\b|\b(?:pay|paying|paid) for\b", " price "),
+    (r"\blog(?:s|ging|ged)? (?:me |you |us |them )?out\b|\bnot working\b"
+     r"|\bwon'?t (?:load|open|work)\b|\bkeeps? (?:crashing|freezing)\b", " glitch "),
+    (r"\b(?:change|reset|forgot(?:ten)?|recover)\w* (?:my |the |our |your )?(?:[\w']+ ){0,2}"
+     r"passwords?\b", " reset password "),
     (r"\bmobile phones?\b", " phone "),
     (r"\b\d{1,2}[\s-]?(?:years?|yrs?)[\s-]?olds?\b", " pupil age "),
     (r"\bschool (?:play|show)\b|\bsports day\b|\bchristmas (?:play|show)\b", " event "),
@@ -60,7 +80,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
         " outsidehours ",
     ),
     (
-        r"\b(?:lunch|coffee|tea)\s?(?:break|time)s?\b|\bbreak\s?times?\b|\bplay\s?times?\b",
+        r"\b(?:lunch|coffee|tea|dinner)\s?(?:break|time)s?\b|\bbreak\s?times?\b|\bplay\s?times?\b",
         " breaktime ",
     ),
     (r"\b(?:my|on|during|at|in) (?:my |the )?breaks?\b", " breaktime "),
@@ -113,7 +133,8 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\brequest(?:s|ed|ing)? to (?:follow|friend|add|connect)\b", " friend "),
     (
         r"\b(?:sent|send|sends|sending|accept\w*|ignor\w*|declin\w*|got|had|received?|"
-        r"approv\w*) (?:me |him |her |them |us )?(?:an? |their |his |her |the )?requests?\b",
+        r"approv\w*) (?:me |him |her |them |us )?(?:an? |their |his |her |the )?"
+        r"(?:friend |follow |add )?requests?\b",
         " friend ",
     ),
     (r"\bsl(?:id|ide|iding) into (?:my|your|their|his|her) (?:dms?|inbox|messages)\b", " message "),
@@ -138,14 +159,15 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     ),
     (r"\b(?:my|your|his|her|their|personal|home) (?:number|digits|no\.)\b", " phonenumber "),
     (
-        r"\bwho(?:'s| is| are) (?:the|our|my|your)(?: \w+){0,2} (?:dsls?|leads?|head(?:teacher)?s?"
-        r"|chair|governors?|senco|deputy|contacts?|officers?|admins?|managers?)\b"
+        r"\bwho(?:'s| is| are) (?:the|our|my|your)(?: [\w']+){0,3} "
+        r"(?:dsls?|leads?|head(?:teacher)?s?|chair|governors?|senco|deputy|contacts?|officers?|admins?|managers?)\b"
         r"|\bwhat(?:'s| is) (?:the|their|his|her) names?\b",
         " whois ",
     ),
     (r"\b(?:have|having|take|taking) a (?:nosey|nose|look|peek|snoop)\b|\blook(?:ing)? "
      r"(?:at|through|up)\b", " access "),
-    (r"\bwhat (?:could|would|will|might|can) happen\b|\bwhat happens\b|\bcome back on\b"
+    (r"\b(?:what|worst)(?: that)? (?:could|would|will|might|can) (?:\w+ )?happen\b"
+     r"|\bwhat happens\b|\bcome back on\b"
      r"|\bin hot water\b", " disciplinary "),
     (r"\b(?:look(?:ed)? at|gone over|check(?:ed)?) again\b|\bup[\s-]?to[\s-]?date\b"
      r"|\bout[\s-]?of[\s-]?date\b|\byears old\b", " review "),
@@ -164,8 +186,11 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bopen(?:ed)? (?:an? |their |his |her )?accounts?\b|\bsign(?:ed|ing)? up\b",
      " account setup "),
 )
-# One pass for all phrases: an alternation of named groups, earlier phrases first.
-_PHRASE_RE = re.compile("|".join(f"(?P<p{i}>{pattern})" for i, (pattern, _) in enumerate(_PHRASES)))
+# One pass for all phrases: an alternation of named groups, earlier phrases first. Every
+# phrase starts at a word boundary; testing it once up front skips mid-word positions fast.
+_PHRASE_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<p{i}>{pattern})" for i, (pattern, _) in enumerate(_PHRASES)) + ")"
+)
 _PHRASE_REPLACEMENTS = {f"p{i}": replacement for i, (_, replacement) in enumerate(_PHRASES)}
 
 
@@ -300,7 +325,7 @@ _map("internet", "internet", "web", "browse", "browsing", "google", "surf", "sur
 _map("comment", "comment", "reply", "respond", "response", "remark")
 _map("police", "police", "cops", "copper")
 _map("newsletter", "newsletter")
-_map("time", "when", "time", "times", "hours", "hour")
+_map("time", "time", "times", "hours", "hour")
 _map("monitor", "monitor", "monitoring", "watch", "supervise", "oversee", "check")
 _map("remove", "remove", "delete", "deletion", "removal", "takedown")
 _map("like", "liking", "liked", "likes", "hearted", "react", "reaction")
@@ -362,7 +387,8 @@ _map("whistleblowing", "whistleblowing", "whistleblower", "whistleblow")
 _map("copyright", "copyright", "plagiarise", "plagiarism")
 _map("criticise", "moan", "moaning", "ranting", "rant", "whinge", "whinging", "complaining",
      "shambles", "terrible", "awful", "rubbish", "crap", "pathetic", "incompetent", "hopeless",
-     "livid", "useless", "disgrace")
+     "livid", "useless", "disgrace", "chaotic", "shambolic", "disorganised",
+     "disaster")
 _map("review", "review", "reviewed", "ancient", "refreshed", "outdated", "obsolete", "revised")
 _map("email", "hotmail", "gmail", "icloud", "googlemail")
 
@@ -399,6 +425,7 @@ _CHATTER = _words(
     idk imo haha hmm erm um xx xxx kinda sorta loads load whole guy bloke lady surely tho
     supposed meant bother mind matter worth bc cos coz cuz abit alot literally apparently
     currently recently reckon guess suppose happen happened happens happening fix sorted
+    send sent sends sending
     """
 )
 STOP_WORDS = STOP_WORDS | frozenset(_CHATTER)
@@ -421,6 +448,12 @@ _WEAK_WORDS = {
     "phonenumber",
 }
 # Every concept the vocabulary maps words and phrases to: the words a question is about.
+# Platforms: each also emits ``socialmedia``, so a rule about social media in general
+# partly explains a question about one platform.
+PLATFORMS = frozenset(
+    mapped[0] for mapped in _WORDS.values()
+    if len(mapped) == 2 and mapped[1] == _SOCIAL and mapped[0] != "photo"  # "snap"
+)
 CONCEPTS = frozenset(
     {term for mapped in _WORDS.values() for term in mapped}
     | {term for _, replacement in _PHRASES for term in replacement.split()}
@@ -454,12 +487,16 @@ _OUT_OF_DOMAIN_WORDS = _words(
     taxi lanyard dbs allergy allergies asthma inhaler epipen tuck sandwich cook kitchen
     dentist doctor haircut haircuts lunch lunches dress weather football recipe reset senco
     club breakfast
+    money cash cost costs payment payments refund cheque invoice photographer
     whois parcel parcels stamp stamps postage courier delivery dog dogs cat cats puppy kitten
     pet pets hamster rabbit guinea horse parentmail schoolcomms arbor sims install crash crashes
     crashing glitch update updates download reinstall printer printing
     """
 )
 OUT_OF_DOMAIN = frozenset(stem(word) for word in _OUT_OF_DOMAIN_WORDS)
+# What the question asks for, from the phrases above: a price, a fix, a password reset, a name.
+# A match that does not explain one of these is no answer, however much else it shares.
+ADMIN_INTENTS = frozenset(stem(word) for word in ("price", "glitch", "reset", "whois"))
 
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -490,10 +527,15 @@ def _word_terms(word: str) -> tuple[str, ...]:
 
 def terms(text: str) -> list[str]:
     """Index terms of ``text`` (a question or a clause), in order, repeats kept."""
+    return list(_text_terms(text))
+
+
+@lru_cache(maxsize=4096)  # a clause cited by several FAQ entries is folded once
+def _text_terms(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for word in _WORD.findall(_prepare(text)):
         out.extend(_word_terms(word))
-    return out
+    return tuple(out)
 
 
 def _deletes(word: str) -> set[str]:

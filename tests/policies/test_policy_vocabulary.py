@@ -49,3 +49,42 @@ def test_chatty_in_domain_question_is_answered(engine: AnswerEngine) -> None:
     )
     assert not answer.abstained
     assert "lesson time" in answer.sources[0].text
+
+
+def test_phone_number_wording_in_policies_is_not_a_device() -> None:
+    clause = terms("e-mail, home or mobile telephone numbers, unless agreed")
+    assert "phonenumber" in clause
+    assert "phone" not in clause
+    assert "phone" not in terms("informal meetings, phone calls and the website")
+    assert "phonenumber" in terms("can I give my mobile to a parent")
+    assert "phone" in terms("can my child bring her mobile phone to school")
+
+
+def test_admin_intents_are_recognised() -> None:
+    assert "pric" in terms("how much are the photo prints")
+    assert "glitch" in terms("the app keeps logging me out")
+    assert "reset" in terms("how do I change my school email password")
+    assert "whois" in terms("who is the school's designated safeguarding lead")
+
+
+def test_when_is_a_time_only_in_a_question_about_when() -> None:
+    assert "time" in terms("when can I go on facebook at work")
+    assert "time" not in terms("who do I go to when the head is the problem")
+
+
+def test_admin_questions_abstain(engine: AnswerEngine) -> None:
+    for school, question in (
+        ("st-lukes", "how much do the class photos cost"),
+        ("lancastrian", "how do I reset my school email password"),
+        ("sharp-lane", "the school app keeps logging me out, how do I fix it"),
+    ):
+        answer = engine.answer(school=school, question=question, audience=Audience.PARENT)
+        assert answer.abstained, question
+
+
+def test_a_rule_about_social_media_partly_explains_a_platform(engine: AnswerEngine) -> None:
+    answer = engine.answer(
+        school="croughton", question="can I accept a parent's request on linkedin",
+        audience=Audience.STAFF,
+    )
+    assert not answer.abstained
