@@ -29,6 +29,8 @@ def _words(text: str) -> list[str]:
 
 # Phrases rewritten before words are split: (pattern, replacement). Order matters.
 _PHRASES: tuple[tuple[str, str], ...] = (
+    # idioms that use domain words without meaning them
+    (r"\b(?:asking|ask) for a friend\b|\bfriendly reminder\b", " "),
     (r"\bsocial[\s-]*(?:media|network(?:ing)?s?|networking sites?|sites?)\b", " socialmedia "),
     (r"\bsocials\b", " socialmedia "),
     (r"\bface\s?book\b", " facebook "),

@@ -88,3 +88,8 @@ def test_a_rule_about_social_media_partly_explains_a_platform(engine: AnswerEngi
         audience=Audience.STAFF,
     )
     assert not answer.abstained
+
+
+def test_idioms_that_borrow_domain_words_mean_nothing() -> None:
+    assert terms("asking for a friend") == terms("")
+    assert terms("friendly reminder") == terms("")
