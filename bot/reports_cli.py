@@ -37,7 +37,15 @@ async def purge(settings: Settings, now: dt.datetime) -> dict[str, int]:
 
 
 def moment(value: str | None) -> dt.datetime:
-    when = dt.datetime.fromisoformat(value) if value else dt.datetime.now(dt.UTC)
+    """``--now``: an ISO-8601 moment with a timezone (None: now)."""
+    if value is None:
+        return dt.datetime.now(dt.UTC)
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"--now must be a moment like 2026-01-05T09:00:00+00:00 (ISO-8601, with a "
+            f"timezone); {value!r} isn't one.") from None
     if when.tzinfo is None:
         raise typer.BadParameter("--now needs a timezone, e.g. 2026-01-05T09:00:00+00:00")
     return when

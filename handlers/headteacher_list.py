@@ -18,7 +18,7 @@ from handlers.errors import UserError
 from handlers.events import Event
 from handlers.replies import Document, Reply, whisper
 from handlers.report_access import STAFF_ACTIONS, decrypted, local, option, title
-from handlers.report_flow import parse_date
+from handlers.report_flow import date_problem, parse_date
 from handlers.report_routing import (
     CATEGORY_LABELS,
     FRIEND_REQUEST,
@@ -27,6 +27,7 @@ from handlers.report_routing import (
     ROLE_TITLES,
     visible_roles,
 )
+from handlers.report_thread import drop_prompt
 from handlers.router import Router, Where
 from storage import audit, directory, reports
 from storage.report_models import Report
@@ -50,17 +51,25 @@ def register(router: Router) -> None:
     @router.command("list", roles=LEADERSHIP_ROLES, where=Where.PRIVATE,
                     summary="the friend-request list and reports sent to you")
     async def list_(services: Services, event: Event) -> list[Reply]:
-        return await show_list(services, event)
+        return await _dropping_prompt(services, event, await show_list(services, event))
 
     @router.command("export", roles=LEADERSHIP_ROLES, where=Where.PRIVATE,
                     summary="the list as a CSV file, sent to you privately")
     async def export_(services: Services, event: Event) -> list[Reply]:
-        return await export(services, event)
+        return await _dropping_prompt(services, event, await export(services, event))
 
     @router.command("mine", roles=frozenset(Role), where=Where.PRIVATE,
                     summary="what you have reported or logged, and where it is")
     async def mine_(services: Services, event: Event) -> list[Reply]:
-        return await mine(services, event)
+        return await _dropping_prompt(services, event, await mine(services, event))
+
+
+async def _dropping_prompt(services: Services, event: Event, replies: list[Reply]) -> list[Reply]:
+    """A command between a "type your message" prompt and its answer drops the prompt."""
+    assert event.sender.person_id is not None
+    async with services.db.session() as session:
+        dropped = await drop_prompt(session, event.sender.person_id)
+    return [*dropped, *replies]
 
 
 async def parse_filter(services: Services, event: Event, args: str) -> ReportFilter:
@@ -118,7 +127,7 @@ async def mine(services: Services, event: Event) -> list[Reply]:
     if not rows:
         return [whisper("You haven't sent anything yet. /report or /friendrequest, any time.")]
     lines = ["What you've sent:"] + [
-        f"#{r.id} · {local(services, event, r.created_at)} · {title(r).split(': ', 1)[-1]}"
+        f"#{r.reference} · {local(services, event, r.created_at)} · {title(r).split(': ', 1)[-1]}"
         f" · to {ROLE_TITLES[Role(r.handler_role)]} · {r.status}" for r in rows]
     lines.append("Open one (and its thread) with /view NUMBER.")
     return [whisper("\n".join(lines))]
@@ -145,13 +154,13 @@ def _line(services: Services, event: Event, report: Report, names: dict[int, str
     when = local(services, event, report.created_at)[:11]
     sender = names.get(report.reporter_id, "?")
     if report.kind == FRIEND_REQUEST:
-        return (f"#{report.id} · {when} · friend request · "
+        return (f"#{report.reference} · {when} · friend request · "
                 f"{option('contact_type', report.contact_type).lower()} "
                 f"{decrypted(services, report.subject_enc)} · "
                 f"{option('platform', report.platform)} · "
                 f"{STAFF_ACTIONS.get(report.staff_action or '', '—')} · "
                 f"{report.status} · from {sender}")
-    return (f"#{report.id} · {when} · {CATEGORY_LABELS[report.category]} · "
+    return (f"#{report.reference} · {when} · {CATEGORY_LABELS[report.category]} · "
             f"{report.status} · from {sender}")
 
 
@@ -161,7 +170,7 @@ def _csv(services: Services, event: Event, rows: list[Report], names: dict[int, 
     writer.writerow(CSV_COLUMNS)
     for r in rows:
         writer.writerow([_cell(v) for v in (
-            r.id, local(services, event, r.created_at), "friend request"
+            r.reference, local(services, event, r.created_at), "friend request"
             if r.kind == FRIEND_REQUEST else "report", CATEGORY_LABELS[r.category],
             names.get(r.reporter_id, ""), ROLE_TITLES[Role(r.handler_role)],
             _opt("contact_type", r.contact_type), _dec(services, r.subject_enc),
@@ -205,10 +214,11 @@ def _date_bounds(services: Services, event: Event, key: str,
                  value: str) -> dict[str, dt.datetime]:
     assert event.school is not None
     zone = ZoneInfo(event.school.timezone)
-    day = parse_date(value, today=services.now().astimezone(zone).date())
+    today = services.now().astimezone(zone).date()
+    day = parse_date(value, today=today)
     if day is None:
-        raise UserError(f"I can't read {value!r} as a date, e.g. 01/09/2025 (not a future "
-                        "one).")
+        raise UserError(date_problem(value, today=today) or (
+            f"I can't read {value!r} as a date, e.g. 01/09/2025 (not a future one)."))
     start = dt.datetime.combine(day, dt.time(), zone)
     end = start + dt.timedelta(days=1)
     if key == "since":

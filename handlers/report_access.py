@@ -38,22 +38,37 @@ class Opened:
     handler: bool  # the asker is a recipient (not, or not only, the reporter)
 
 
-def report_id(text: str, usage: str) -> int:
-    token = text.strip().lstrip("#").split(" ", 1)[0]
-    if not token.isdigit():
+#: References are six digits; anything much longer is not one (and is never parsed).
+MAX_DIGITS = 9
+
+
+def reference_of(text: str, usage: str) -> int:
+    """The report number at the start of ``text`` (``"#482913 the rest"``, or followed by a
+    new line), or a :class:`UserError` with ``usage``. Only ASCII digits count."""
+    words = text.strip().lstrip("#").split(None, 1)
+    number = parse_number(words[0] if words else "")
+    if number is None:
         raise UserError(usage)
-    return int(token)
+    return number
 
 
-async def open_report(session: AsyncSession, event: Event, number: int) -> Opened:
+def parse_number(token: str) -> int | None:
+    """``"482913"`` → 482913; None for anything but a few ASCII digits ("²", "١٢", a
+    number too long to be a reference)."""
+    if token.isascii() and token.isdigit() and len(token) <= MAX_DIGITS:
+        return int(token)
+    return None
+
+
+async def open_report(session: AsyncSession, event: Event, reference: int) -> Opened:
     """The report if this person may see it: its recipient or its reporter."""
     assert event.school is not None
-    report = await reports.get(session=session, school_id=event.school.id, report_id=number)
+    report = await reports.get(session=session, school_id=event.school.id, reference=reference)
     if report is not None and may_handle(event.sender.role, report.handler_role):
         return Opened(report, handler=True)
     if report is not None and report.reporter_id == event.sender.person_id:
         return Opened(report, handler=False)
-    raise UserError(f"I can't find #{number} among the reports you can see.")
+    raise UserError(f"I can't find #{reference} among the reports you can see.")
 
 
 def local(services: Services, event: Event, moment: dt.datetime) -> str:
@@ -75,8 +90,8 @@ def noun(report: Report) -> str:
 
 def title(report: Report) -> str:
     if report.kind == FRIEND_REQUEST:
-        return f"Friend request #{report.id}"
-    return f"Report #{report.id}: {CATEGORY_LABELS[report.category]}"
+        return f"Friend request #{report.reference}"
+    return f"Report #{report.reference}: {CATEGORY_LABELS[report.category]}"
 
 
 def render(services: Services, event: Event, report: Report, names: dict[int, str],
@@ -91,7 +106,8 @@ def render(services: Services, event: Event, report: Report, names: dict[int, st
     if report.outcome_enc is not None:
         lines.append(f"Outcome: {decrypted(services, report.outcome_enc)}")
     for message in thread:
-        lines.append(f"— {names.get(message.author_id, 'someone')}, "
+        what = " recorded the outcome" if message.kind == reports.OUTCOME else ""
+        lines.append(f"— {names.get(message.author_id, 'someone')}{what}, "
                      f"{local(services, event, message.created_at)}: "
                      f"{decrypted(services, message.body_enc)}")
     return "\n".join(lines)

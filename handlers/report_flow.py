@@ -17,6 +17,7 @@ while we ask whether to discard this draft for a new one of that flow.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import secrets
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from handlers.report_routing import (
 )
 
 PREFIX = "rp"
+DRAFT = "report"  # the conversation kind of a draft (storage.conversations)
 CONFIRM = "confirm"
 State = dict[str, Any]
 
@@ -172,20 +174,53 @@ def verb_and_value(button_action: str) -> tuple[str, str]:
 
 
 def parse_date(text: str, *, today: dt.date) -> dt.date | None:
-    """A date a person typed (UK order first), or None; never in the future."""
-    cleaned = " ".join(text.replace(",", " ").split())
-    for pattern in ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%m-%Y"):
+    """A date a person typed (UK order first), or None (see :func:`date_problem`);
+    never in the future. A date without a year is its latest occurrence up to today."""
+    cleaned = _cleaned(text)
+    for pattern in _FULL_DATES:
         try:
             day = dt.datetime.strptime(cleaned, pattern).date()
         except ValueError:
             continue
         return day if day <= today else None
+    found = _day_and_month(cleaned)
+    if found is None:
+        return None
+    try:
+        day = dt.date(today.year, found[1], found[0])
+        return day if day <= today else dt.date(today.year - 1, found[1], found[0])
+    except ValueError:  # 29 February, in a year that has none
+        return None
+
+
+def date_problem(text: str, *, today: dt.date) -> str | None:
+    """Why :func:`parse_date` refused ``text``, when there is more to say than "not a
+    date" (the caller's own words) or "in the future"."""
+    found = _day_and_month(_cleaned(text))
+    if found == (29, 2):
+        leap = next(y for y in range(today.year, today.year - 8, -1) if calendar.isleap(y)
+                    and dt.date(y, 2, 29) <= today)
+        return (f"{text.strip()} has no year, and there is no 29 February in the last "
+                f"twelve months. Please add the year, e.g. 29/02/{leap}.")
+    return None
+
+
+_FULL_DATES = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%m-%Y")
+
+
+def _cleaned(text: str) -> str:
+    return " ".join(text.replace(",", " ").split())
+
+
+def _day_and_month(cleaned: str) -> tuple[int, int] | None:
+    """``"29/02"`` → ``(29, 2)``: a date typed without a year (checked against a leap year,
+    so 29 February is recognised)."""
     for pattern in ("%d %B", "%d %b", "%d/%m"):
         try:
-            day = dt.datetime.strptime(f"{cleaned} {today.year}", f"{pattern} %Y").date()
+            day = dt.datetime.strptime(f"{cleaned} 2000", f"{pattern} %Y").date()
         except ValueError:
             continue
-        return day if day <= today else day.replace(year=today.year - 1)
+        return day.day, day.month
     return None
 
 

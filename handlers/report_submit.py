@@ -2,7 +2,8 @@
 the outbox in the same transaction, and thank the reporter.
 
 A notification carries no free text and no reporter's name: only that something
-arrived, its number and its category, and how to read it in private.
+arrived, its reference (never the database id) and its category, and how to read it
+in private.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ async def submit(session: AsyncSession, services: Services, event: Event,
         services, event, state, category, role))
     assert report.id is not None
     if not created:
-        return f"That was already sent as #{report.id}; nothing more to do."
+        return f"That was already sent as #{report.reference}; nothing more to do."
     for person in people:
         assert person.id is not None
         await notify_person(session=session, cipher=services.cipher, school_id=school_id,
@@ -84,20 +85,19 @@ async def submit(session: AsyncSession, services: Services, event: Event,
     await audit.record(session=session, school_id=school_id, actor_id=event.sender.person_id,
                        action=audit.SUBMIT, report_id=report.id, now=services.now())
     what = "friend request is logged" if report.kind == FRIEND_REQUEST else "report is sent"
-    return (f"Thank you. Your {what} as #{report.id} and {ROLE_TITLES[role]} has been told, "
+    return (f"Thank you. Your {what} as #{report.reference} and {ROLE_TITLES[role]} has been told, "
             "privately. I'll tell you here when it has been read. /mine shows what you've sent.")
 
 
 def notification(report: Report) -> Message:
     """What a recipient is told at once: no free text, no reporter's name."""
-    assert report.id is not None
+    number = report.reference
     if report.kind == FRIEND_REQUEST:
-        text = f"A friend request has been logged for your list (#{report.id})."
+        text = f"A friend request has been logged for your list (#{number})."
     else:
-        text = (f"You have a new private report (#{report.id}): "
-                f"{CATEGORY_LABELS[report.category]}.")
-    return Message(f"{text} Read it here with /view {report.id}.",
-                   (Button("Read it", f"{THREAD_PREFIX}:view:{report.id}"),))
+        text = f"You have a new private report (#{number}): {CATEGORY_LABELS[report.category]}."
+    return Message(f"{text} Read it here with /view {number}.",
+                   (Button("Read it", f"{THREAD_PREFIX}:view:{number}"),))
 
 
 def _values(services: Services, event: Event, state: flow.State, category: str,

@@ -23,7 +23,7 @@ from handlers.router import Router
 from storage import conversations, reports
 from storage.roles import STAFF_ROLES, Role
 
-KIND = "report"
+KIND = flow.DRAFT
 POINTER = "I've sent you a private message."
 COMMANDS = {FRIEND_REQUEST: "friendrequest", INCIDENT: "report"}
 REPORTER_ROLES = frozenset(Role)
@@ -61,16 +61,20 @@ async def start(services: Services, event: Event, kind: str) -> list[Reply]:
     """Open the form privately; in a group, answer only with the pointer."""
     person_id = _person(event)
     async with services.db.session() as session:
-        draft = await _draft(session, person_id)
-        if draft is not None and not flow.is_untouched(draft):  # ask before discarding it
+        row = await conversations.current(session=session, person_id=person_id)
+        draft = dict(row.state) if row is not None and row.kind == KIND else None
+        if row is not None and row.kind == report_thread.NOTE and row.state.get("pending"):
+            first = whisper(report_thread.waiting(row))  # never replace a typed outcome
+        elif draft is not None and not flow.is_untouched(draft):  # ask before discarding it
             state = {**draft, "asking": kind}
             first = whisper(_abandon_question(event, draft, kind), *flow.buttons(state))
+            await _save(session, services, person_id, state)
         else:  # a new form, or the same empty one again (e.g. from the group's pointer)
             same = draft is not None and draft["flow"] == kind
             state = draft if same and draft is not None else flow.new_state(kind, services.now())
             first = await _ask(session, services, event, state,
                                f"{flow.INTROS[kind]} {flow.PRIVACY}")
-        await _save(session, services, person_id, state)
+            await _save(session, services, person_id, state)
     if event.chat.is_private:
         return [first]
     return [say(POINTER, open_private("Open private chat", COMMANDS[kind])), first]
@@ -124,7 +128,9 @@ def _answered(services: Services, event: Event, state: flow.State, verb: str,
         day = (flow.relative_date(value, today=_today(services, event)) if verb == "a"
                else flow.parse_date(value, today=_today(services, event)))
         if day is None:
-            return state, "I couldn't read that as a date (not in the future), e.g. 03/03/2026."
+            return state, (flow.date_problem(value, today=_today(services, event))
+                           or "I couldn't read that as a date (not in the future), "
+                              "e.g. 03/03/2026.")
         return flow.answer(state, day.isoformat()), None
     if verb == "a" and value in dict(step_.options):
         return flow.answer(state, value), None
@@ -173,7 +179,7 @@ async def _stale(session: AsyncSession, event: Event, token: str | None) -> str:
         sent = await reports.by_submission_key(session=session, school_id=event.school.id,
                                                submission_key=token)
         if sent is not None and sent.reporter_id == event.sender.person_id:
-            return f"That was already sent as #{sent.id}; nothing more to do."
+            return f"That was already sent as #{sent.reference}; nothing more to do."
     return STALE
 
 

@@ -21,10 +21,14 @@ class Report(SQLModel, table=True):
     """One friend request logged or one incident reported, routed to one role."""
 
     __tablename__ = "reports"
-    __table_args__ = (Index("ix_reports_school_created", "school_id", "created_at"),)
+    __table_args__ = (Index("ix_reports_school_created", "school_id", "created_at"),
+                      UniqueConstraint("school_id", "reference"))
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)  # internal: never shown to anyone
     school_id: int = Field(foreign_key="schools.id")
+    #: The number people see and type (#482913): random, unique within the school, so it
+    #: reveals neither how many reports exist nor which ones someone may not see.
+    reference: int
     submission_key: str = Field(max_length=64, unique=True)  # the draft's token: sent once
     kind: str = Field(max_length=16)  # friend_request | incident
     category: str = Field(max_length=32)
@@ -47,7 +51,9 @@ class Report(SQLModel, table=True):
 
 
 class ReportMessage(SQLModel, table=True):
-    """One message in the private thread between a reporter and the recipient."""
+    """One entry in the private thread between a reporter and the recipient: a message,
+    or an outcome the recipient recorded (every outcome stays, the latest is also on
+    the report)."""
 
     __tablename__ = "report_messages"
     __table_args__ = (UniqueConstraint("report_id", "dedupe_key"),)
@@ -56,6 +62,7 @@ class ReportMessage(SQLModel, table=True):
     report_id: int = Field(foreign_key="reports.id", index=True)
     author_id: int = Field(foreign_key="people.id")
     body_enc: str
+    kind: str = Field(default="message", max_length=16)  # message | outcome
     dedupe_key: str | None = Field(default=None, max_length=100)  # the platform update
     created_at: dt.datetime = timestamp(nullable=False)
 

@@ -16,16 +16,19 @@ from storage.report_models import Report, ReportMessage
 
 async def purge_expired(*, session: AsyncSession, school_id: int, cutoff: dt.datetime,
                         now: dt.datetime) -> list[int]:
-    """Delete the school's reports created before ``cutoff``; return their ids."""
-    query = select(Report.id).where(Report.school_id == school_id,
-                                    col(Report.created_at) < cutoff)
-    ids = [i for i in await session.exec(query) if i is not None]
+    """Delete the school's reports created before ``cutoff``; return their ids. The audit
+    row names them by reference, the number people knew them by."""
+    query = select(Report.id, Report.reference).where(
+        Report.school_id == school_id, col(Report.created_at) < cutoff).order_by(
+        col(Report.created_at), col(Report.id))
+    found = [(i, ref) for i, ref in await session.exec(query) if i is not None]
+    ids = [i for i, _ in found]
     if ids:
         await session.exec(delete(ReportMessage).where(col(ReportMessage.report_id).in_(ids)))
         await _forget_notifications(session, school_id, set(ids))
         await session.exec(delete(Report).where(col(Report.id).in_(ids)))
     entries = f"{len(ids)} {'entry' if len(ids) == 1 else 'entries'}"
-    listed = f": #{', #'.join(map(str, ids))}" if ids else ""
+    listed = f": #{', #'.join(str(ref) for _, ref in found)}" if found else ""
     await audit.record(
         session=session, school_id=school_id, actor_id=None, action=audit.PURGE, now=now,
         detail=f"{entries} received before {cutoff.date().isoformat()} deleted{listed}")

@@ -25,15 +25,14 @@ async def trust(database_url: str, tmp_path: Path) -> AsyncIterator[App]:
     text = demo.read_text().replace("role: chair_of_governors, telegram: 2003",
                                     f"role: chair_of_governors, telegram: {SHARED_CHAIR}")
     assert text != demo.read_text()
-    config = demo.parent / f".trust-{tmp_path.name}.yaml"  # beside the demo: relative paths
+    text = text.replace("[samples/", f"[{demo.parent}/samples/").replace(
+        "faq: faq/", f"faq: {demo.parent}/faq/")
+    config = tmp_path / "trust.yaml"
     config.write_text(text)
     settings = Settings.model_validate({
         "DATABASE_URL": database_url, "POLICYBOT_DATA_DIR": str(tmp_path / "data"),
         "POLICYBOT_CONFIG": str(config), "POLICYBOT_ENCRYPTION_KEY": TEST_KEY})
-    try:
-        application = await build_app(settings, migrate=False, with_answers=False)
-    finally:
-        config.unlink()
+    application = await build_app(settings, migrate=False, with_answers=False)
     yield application
     await application.close()
 

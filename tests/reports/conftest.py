@@ -8,11 +8,12 @@ import datetime as dt
 from sqlmodel import select
 
 from bot.app import App
-from handlers.events import SchoolRef
+from handlers.events import ChatKind, ChatRef, Event, SchoolRef, Sender
 from handlers.identity import school_ref
 from storage import directory
 from storage.models import OutboxMessage, Person
 from storage.report_models import AuditEntry, Report
+from storage.roles import Role
 from tests.conftest import ConsoleDriver
 
 
@@ -65,6 +66,11 @@ async def all_reports(app: App) -> list[Report]:
         return list(await session.exec(select(Report).order_by(Report.id)))  # type: ignore[arg-type]
 
 
+async def refs(app: App) -> list[int]:
+    """The references (the numbers people see) of every stored report, oldest first."""
+    return [r.reference for r in await all_reports(app)]
+
+
 async def outbox_rows(app: App) -> list[OutboxMessage]:
     async with app.services.db.session() as session:
         return list(await session.exec(select(OutboxMessage).order_by(OutboxMessage.id)))  # type: ignore[arg-type]
@@ -73,6 +79,19 @@ async def outbox_rows(app: App) -> list[OutboxMessage]:
 async def audit_rows(app: App) -> list[AuditEntry]:
     async with app.services.db.session() as session:
         return list(await session.exec(select(AuditEntry).order_by(AuditEntry.id)))  # type: ignore[arg-type]
+
+
+async def private_event(app: App, handle: str, *, command: str | None = None, args: str = "",
+                        action: str | None = None, text: str = "") -> Event:
+    """A private message, command or button press from ``handle`` (croughton), as a platform
+    delivers it: for what the console can't type (a new line, a hand-made button)."""
+    someone = await person(app, handle)
+    return Event(platform="console", school=await school(app),
+                 sender=Sender(platform_user_id=handle, display_name=someone.name,
+                               person_id=someone.id, handle=handle, role=Role(someone.role)),
+                 chat=ChatRef(kind=ChatKind.PRIVATE, platform_chat_id=f"dm:{handle}"),
+                 text=text, command=command, args=args, action=action,
+                 update_key=f"test:{handle}:{command}:{args}:{action}:{text}"[:100])
 
 
 def at(app: App, moment: dt.datetime) -> App:

@@ -15,7 +15,14 @@ from handlers.events import ChatKind, ChatRef, Event, SchoolRef, Sender
 from policies.answer import Audience
 from storage.roles import Role
 from tests.conftest import ConsoleDriver
-from tests.reports.conftest import audit_rows, friend_request, outbox_rows, person, report
+from tests.reports.conftest import (
+    audit_rows,
+    friend_request,
+    outbox_rows,
+    person,
+    refs,
+    report,
+)
 
 ALL = frozenset(Role)
 LEADERS = frozenset({Role.HEADTEACHER, Role.DSL, Role.CHAIR_OF_GOVERNORS})
@@ -64,15 +71,16 @@ VISIBLE = {"head": {1, 2}, "dsl": {2}, "chair": {3}, "alice": {1, 2, 3}, "bob": 
 
 async def test_who_sees_which_report(app: App, console: ConsoleDriver) -> None:
     await _three_reports(console)
+    numbers = dict(zip((1, 2, 3), await refs(app), strict=True))
     for handle, visible in VISIBLE.items():
         await console.send(f":as {handle}", ":in dm")
-        for number in (1, 2, 3):
+        for which, number in numbers.items():
             out = await console.send(f"/view {number}")
             hidden = f"dm:{handle}| I can't find #{number} among the reports you can see."
-            assert (out[0] != hidden) is (number in visible), (handle, number)
+            assert (out[0] != hidden) is (which in visible), (handle, which)
         listed = "\n".join(await console.send("/list"))
         if handle in ("head", "dsl", "chair"):
-            assert {n for n in (1, 2, 3) if f"#{n} · " in listed} == visible, handle
+            assert {w for w, n in numbers.items() if f"#{n} · " in listed} == visible, handle
         else:
             assert listed == f"dm:{handle}| Sorry, /list isn't available to you."
 
@@ -82,13 +90,15 @@ async def test_the_head_never_hears_of_or_sees_a_report_about_the_head(
 ) -> None:
     await _three_reports(console)
     head = await person(app, "head")
+    first, second, third = await refs(app)
     keys = [row.key for row in await outbox_rows(app) if row.person_id == head.id]
-    assert keys == [f"report:1:notify:{head.id}"]
+    assert keys == [f"report:1:notify:{head.id}"]  # keys are internal: the database id
     out = await console.send(":as head", ":in dm", "/export", "/list closed", "/list report")
     exported = app.settings.data_dir / "exports"
     [path] = list(exported.iterdir())
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    assert [r["number"] for r in rows] == ["2", "1"]
+    assert [r["number"] for r in rows] == [str(second), str(first)]
+    assert str(third) not in "\n".join(out) + path.read_text(encoding="utf-8-sig")
     assert "HEAD-TEXT" not in path.read_text(encoding="utf-8-sig")
     assert "HEAD-TEXT" not in "\n".join(out)
     assert "dm:head| 2 entries, as a spreadsheet." in out[0]
@@ -98,8 +108,9 @@ async def test_schools_never_see_each_other(app: App, console: ConsoleDriver) ->
     await _three_reports(console)
     other = ConsoleDriver(app, "st-lukes", "head", "dm")
     assert await other.send("/list") == ["dm:head| Nothing to show yet."]
-    assert await other.send("/view 1") == [
-        "dm:head| I can't find #1 among the reports you can see."]
+    for number in await refs(app):
+        assert await other.send(f"/view {number}") == [
+            f"dm:head| I can't find #{number} among the reports you can see."]
     assert (await other.send("/export"))[0].startswith("dm:head| 0 entries")
     assert {row.school_id for row in await audit_rows(app)} == {
         (await person(app, "head")).school_id, (await person(app, "head", "st-lukes")).school_id}

@@ -17,6 +17,7 @@ from tests.reports.conftest import (
     group_lines,
     outbox_rows,
     person,
+    refs,
     school,
 )
 
@@ -28,10 +29,12 @@ async def test_alice_logs_a_friend_request_and_the_head_is_told(
     assert group_lines(out) == [f"staff-room| {POINTER}", "staff-room| [1] Open private chat"]
     assert "dm:alice| Name or initials: Jo Smith" in out
     assert "dm:alice| It will go to the Headteacher." in out
-    assert any(line.startswith("dm:alice| Thank you. Your friend request is logged as #1")
-               for line in out)
-    assert ("dm:head| A friend request has been logged for your list (#1). Read it here with "
-            "/view 1.") in out
+    [number] = await refs(app)
+    assert 100_000 <= number <= 999_999
+    assert any(line.startswith(f"dm:alice| Thank you. Your friend request is logged as "
+                               f"#{number} ") for line in out)
+    assert (f"dm:head| A friend request has been logged for your list (#{number}). Read it "
+            f"here with /view {number}.") in out
     assert not any(line.startswith(("dm:dsl|", "dm:chair|", "dm:bob|")) for line in out)
     [saved] = await all_reports(app)
     assert (saved.kind, saved.contact_type, saved.platform, saved.staff_action) == (
@@ -99,8 +102,9 @@ async def test_the_group_pointer_reopens_the_same_empty_form(console: ConsoleDri
 
 async def test_send_pressed_twice_records_once(app: App, console: ConsoleDriver) -> None:
     await friend_request(console)
+    [number] = await refs(app)
     assert await console.send("Send") == [
-        "dm:alice| That was already sent as #1; nothing more to do."]
+        f"dm:alice| That was already sent as #{number}; nothing more to do."]
     assert len(await all_reports(app)) == 1
     assert [r.key for r in await outbox_rows(app)] == [f"report:1:notify:{await _head_id(app)}"]
 
@@ -113,8 +117,9 @@ async def test_a_duplicated_update_records_once(app: App, console: ConsoleDriver
     event = await _press(app, token)
     first = await app.router.dispatch(app.services, event)
     again = await app.router.dispatch(app.services, event)
-    assert first[0].message.text.startswith("Thank you. Your report is sent as #1")
-    assert again[0].message.text == "That was already sent as #1; nothing more to do."
+    [number] = await refs(app)
+    assert first[0].message.text.startswith(f"Thank you. Your report is sent as #{number} ")
+    assert again[0].message.text == f"That was already sent as #{number}; nothing more to do."
     assert len(await all_reports(app)) == 1
 
 
@@ -129,7 +134,8 @@ async def test_a_restart_in_the_middle_of_a_flow_resumes_it(
         assert "dm:alice| What: Misuse by a member of staff" in out
         assert "dm:alice| What happened: Mr X shared a pupil's photo" in out
         out = await resumed.send("Send")
-        assert any(line.startswith("dm:head| You have a new private report (#1)")
+        [number] = await refs(app)
+        assert any(line.startswith(f"dm:head| You have a new private report (#{number})")
                    for line in out)
     finally:
         await second.close()

@@ -16,7 +16,7 @@ from handlers.reports import POINTER
 from storage.models import Conversation
 from storage.report_models import ReportMessage
 from tests.conftest import ConsoleDriver
-from tests.reports.conftest import all_reports, friend_request, outbox_rows, report
+from tests.reports.conftest import all_reports, friend_request, outbox_rows, refs, report
 
 MARK = "SECRET"
 secret_text = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=24).map(
@@ -65,8 +65,9 @@ async def test_free_text_is_encrypted_at_rest_everywhere(app: App,
     await console.send("Other", "Today", "I ignored it", "TOPSECRET-NOTE", "Send")
     await report(console, category="Something else", text="TOPSECRET-TEXT",
                  links="https://example.org/TOPSECRET")
-    await console.send(":as head", ":in dm", "/reply 1 TOPSECRET-QUESTION",
-                       "/outcome 2 TOPSECRET-OUTCOME")
+    first, second = await refs(app)
+    await console.send(":as head", ":in dm", f"/reply {first} TOPSECRET-QUESTION",
+                       f"/outcome {second} TOPSECRET-OUTCOME")
     stored = [str(r.model_dump()) for r in await all_reports(app)]
     async with app.services.db.session() as session:
         stored += [m.body_enc for m in await session.exec(select(ReportMessage))]

@@ -7,7 +7,9 @@ import datetime as dt
 
 import pytest
 import typer
+from typer.testing import CliRunner
 
+from bot import cli
 from bot.app import App
 from bot.reports_cli import moment, purge
 from bot.settings import Settings
@@ -19,6 +21,7 @@ from tests.reports.conftest import (
     audit_rows,
     friend_request,
     outbox_rows,
+    refs,
     report,
 )
 
@@ -32,24 +35,26 @@ async def test_purge_deletes_only_what_is_past_retention(
     old = ConsoleDriver(at(app, now - SIX_YEARS - dt.timedelta(days=1)), "croughton",
                         "alice", "dm")
     await friend_request(old, name="OLD")
-    await old.send(":as head", ":in dm", "/view 1", "/reply 1 old question")
+    [first] = await refs(app)
+    await old.send(":as head", ":in dm", f"/view {first}", f"/reply {first} old question")
     recent = ConsoleDriver(at(app, now - SIX_YEARS + dt.timedelta(days=1)), "croughton",
                            "alice", "dm")
     await report(recent, category="Something else", text="recent")
     elsewhere = ConsoleDriver(at(app, now - SIX_YEARS * 2), "st-lukes", "alice", "dm")
     await friend_request(elsewhere, name="OTHER SCHOOL, OLD")
+    _, second, third = await refs(app)
 
     assert await purge(settings, now) == {"st-lukes": 1, "croughton": 1, "lancastrian": 0,
                                           "sharp-lane": 0, "marston-montgomery": 0}
-    assert [r.id for r in await all_reports(app)] == [2]
+    assert [r.reference for r in await all_reports(app)] == [second]
     assert not [row.key for row in await outbox_rows(app) if row.key.startswith("report:1:")]
     actions = [(e.action, e.report_id) for e in await audit_rows(app)]
     assert ("view", 1) in actions  # the record that #1 was read survives it
     purges = [e for e in await audit_rows(app) if e.action == "purge"]
     assert len(purges) == 5
     assert {e.detail for e in purges if e.detail.startswith("1 ")} == {
-        f"1 entry received before {(now - SIX_YEARS).date().isoformat()} deleted: #1",
-        f"1 entry received before {(now - SIX_YEARS).date().isoformat()} deleted: #3"}
+        f"1 entry received before {(now - SIX_YEARS).date().isoformat()} deleted: #{first}",
+        f"1 entry received before {(now - SIX_YEARS).date().isoformat()} deleted: #{third}"}
     assert await purge(settings, now) == dict.fromkeys(
         ["st-lukes", "croughton", "lancastrian", "sharp-lane", "marston-montgomery"], 0)
 
@@ -58,14 +63,29 @@ async def test_the_reporter_and_the_head_see_a_purged_entry_is_gone(
     app: App, console: ConsoleDriver, settings: Settings,
 ) -> None:
     await friend_request(console)
+    [number] = await refs(app)
     await purge(settings, utcnow() + SIX_YEARS + dt.timedelta(days=1))
     assert await console.send("/mine") == [
         "dm:alice| You haven't sent anything yet. /report or /friendrequest, any time."]
-    assert await console.send(":as head", ":in dm", "/view 1") == [
-        "dm:head| I can't find #1 among the reports you can see."]
+    assert await console.send(":as head", ":in dm", f"/view {number}") == [
+        f"dm:head| I can't find #{number} among the reports you can see."]
 
 
 def test_purge_needs_an_aware_moment() -> None:
     assert moment("2026-01-05T09:00:00+00:00") == dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
     with pytest.raises(typer.BadParameter):
         moment("2026-01-05T09:00:00")
+
+
+@pytest.mark.parametrize("value", ["yesterday", "", "2026-13-45T09:00:00+00:00"])
+def test_purge_refuses_an_unreadable_moment_clearly(value: str) -> None:
+    with pytest.raises(typer.BadParameter, match=r"--now must be a moment like "
+                       r"2026-01-05T09:00:00\+00:00 \(ISO-8601, with a timezone\)"):
+        moment(value)
+
+
+def test_the_purge_command_reports_an_unreadable_moment_without_a_traceback() -> None:
+    result = CliRunner().invoke(cli.app, ["reports", "purge", "--now", "yesterday"])
+    assert result.exit_code == 2
+    assert "--now must be a moment like" in result.output
+    assert "Traceback" not in result.output

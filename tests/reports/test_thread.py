@@ -6,32 +6,40 @@ import datetime as dt
 
 from bot.app import App
 from tests.conftest import ConsoleDriver
-from tests.reports.conftest import all_reports, audit_rows, friend_request, outbox_rows, report
+from tests.reports.conftest import (
+    all_reports,
+    audit_rows,
+    friend_request,
+    outbox_rows,
+    refs,
+    report,
+)
 
 
 async def test_read_receipt_question_answer_and_outcome(app: App,
                                                         console: ConsoleDriver) -> None:
     await friend_request(console, name="J.S.")
+    [n] = await refs(app)
     out = await console.send(":as head", ":in dm", "1")  # the notification's "Read it"
-    assert out[0] == "dm:head| Friend request #1"
+    assert out[0] == f"dm:head| Friend request #{n}"
     assert "dm:head| Who: A parent, J.S." in out
-    assert "dm:alice| The Headteacher has read your friend request #1." in out
-    assert len([line for line in await console.send("/view 1")
+    assert f"dm:alice| The Headteacher has read your friend request #{n}." in out
+    assert len([line for line in await console.send(f"/view {n}")
                 if line.startswith("dm:alice|")]) == 0  # told once
 
     out = await console.send("Ask a question", "Did you know them before?")
-    assert "dm:head| Sent, privately, in the thread of #1." in out
-    assert "dm:alice| The Headteacher wrote about your friend request #1:" in out
+    assert f"dm:head| Sent, privately, in the thread of #{n}." in out
+    assert f"dm:alice| The Headteacher wrote about your friend request #{n}:" in out
     assert "dm:alice| Did you know them before?" in out
 
     out = await console.send(":as alice", ":in dm", "Reply", "No, never met them.")
-    assert "dm:head| The person who sent #1 wrote:" in out
+    assert f"dm:head| The person who sent #{n} wrote:" in out
     assert "dm:head| No, never met them." in out
 
-    out = await console.send(":as head", ":in dm", "/outcome 1 Added to the list; no action.")
-    assert out[0] == "dm:head| Outcome recorded for #1; the person who sent it has been told."
+    out = await console.send(":as head", ":in dm", f"/outcome {n} Added to the list; no action.")
+    assert out[0] == f"dm:head| Outcome recorded for #{n}; the person who sent it has been told."
     assert "dm:alice| Added to the list; no action." in out
-    thread = await console.send("/view 1")
+    thread = await console.send(f"/view {n}")
     assert "dm:head| Status: closed" in thread
     assert any(line.startswith("dm:head| — Alice Ames, ") and line.endswith(
         "No, never met them.") for line in thread)
@@ -39,18 +47,20 @@ async def test_read_receipt_question_answer_and_outcome(app: App,
         "submit", "view", "view", "message", "message", "outcome", "view"]
 
 
-async def test_only_the_recipient_records_an_outcome(console: ConsoleDriver) -> None:
+async def test_only_the_recipient_records_an_outcome(app: App, console: ConsoleDriver) -> None:
     await friend_request(console)
-    assert await console.send("/outcome 1 done") == ["dm:alice| Sorry, /outcome isn't "
-                                                     "available to you."]
-    out = await console.send(":as dsl", ":in dm", "/outcome 1 done")
-    assert out == ["dm:dsl| I can't find #1 among the reports you can see."]
+    [n] = await refs(app)
+    assert await console.send(f"/outcome {n} done") == ["dm:alice| Sorry, /outcome isn't "
+                                                        "available to you."]
+    out = await console.send(":as dsl", ":in dm", f"/outcome {n} done")
+    assert out == [f"dm:dsl| I can't find #{n} among the reports you can see."]
 
 
 async def test_a_thread_message_can_be_cancelled(app: App, console: ConsoleDriver) -> None:
     await friend_request(console)
-    out = await console.send("/reply 1")
-    assert out == ["dm:alice| Type your message for #1 below.", "dm:alice| [1] Cancel"]
+    [n] = await refs(app)
+    out = await console.send(f"/reply {n}")
+    assert out == [f"dm:alice| Type your message for #{n} below.", "dm:alice| [1] Cancel"]
     assert await console.send("Cancel") == ["dm:alice| Cancelled. Nothing was written."]
     assert [e.action for e in await audit_rows(app)] == ["submit"]
 
@@ -63,15 +73,16 @@ async def test_list_filters_and_mine(app: App, console: ConsoleDriver) -> None:
     await console.send(":as bob", ":in dm")
     await friend_request(console, name="C.C.")
 
-    await console.send(":as head", ":in dm", "/view 2")
+    one, two, three, four = await refs(app)
+    await console.send(":as head", ":in dm", f"/view {two}")
     head = ":as head"
-    assert _numbers(await console.send(head, "/list")) == [4, 3, 2, 1]
-    assert _numbers(await console.send("/list friend")) == [4, 3, 1]
-    assert _numbers(await console.send("/list report")) == [2]
-    assert _numbers(await console.send("/list read")) == [2]
-    assert _numbers(await console.send("/list friend person:bob")) == [4]
+    assert _numbers(await console.send(head, "/list")) == [four, three, two, one]
+    assert _numbers(await console.send("/list friend")) == [four, three, one]
+    assert _numbers(await console.send("/list report")) == [two]
+    assert _numbers(await console.send("/list read")) == [two]
+    assert _numbers(await console.send("/list friend person:bob")) == [four]
     today = dt.datetime.now(dt.UTC).strftime("%d/%m/%Y")
-    assert _numbers(await console.send(f"/list date:{today} open")) == [4, 3, 1]
+    assert _numbers(await console.send(f"/list date:{today} open")) == [four, three, one]
     assert _numbers(await console.send("/list until:01/01/2020")) == []
     assert (await console.send("/list everything"))[0].startswith(
         "dm:head| I don't understand 'everything'.")
@@ -84,7 +95,7 @@ async def test_list_filters_and_mine(app: App, console: ConsoleDriver) -> None:
     mine = await console.send(":as alice", ":in dm", "/mine")
     assert mine[0] == "dm:alice| What you've sent:"
     assert [line.split(" · ")[0] for line in mine[1:-1]] == [
-        "dm:alice| #3", "dm:alice| #2", "dm:alice| #1"]
+        f"dm:alice| #{three}", f"dm:alice| #{two}", f"dm:alice| #{one}"]
     assert "to the Headteacher · read" in mine[2]
     assert await console.send(":as pat", ":in dm", "/mine") == [
         "dm:pat| You haven't sent anything yet. /report or /friendrequest, any time."]
@@ -112,3 +123,23 @@ async def test_export_is_private_safe_for_spreadsheets_and_audited(
 def _numbers(lines: list[str]) -> list[int]:
     return [int(line.split("#")[1].split(" ")[0]) for line in lines
             if line.split("| ", 1)[-1].startswith("#")]
+
+
+async def test_a_second_outcome_keeps_the_first_and_tells_the_reporter_again(
+    app: App, console: ConsoleDriver,
+) -> None:
+    await friend_request(console)
+    [n] = await refs(app)
+    await console.send(":as head", ":in dm", f"/outcome {n} Declined; noted on the list.")
+    out = await console.send(f"/outcome {n} Parent spoken to as well.")
+    assert out[0] == (f"dm:head| Outcome updated for #{n} (the earlier one stays in the "
+                      "thread); the person who sent it has been told.")
+    assert f"dm:alice| The outcome of your friend request #{n} has been updated:" in out
+    assert "dm:alice| Parent spoken to as well." in out
+    shown = await console.send(f"/view {n}")
+    assert "dm:head| Outcome: Parent spoken to as well." in shown
+    history = [line.split(": ", 1)[1] for line in shown
+               if line.startswith("dm:head| — Head Teacher recorded the outcome, ")]
+    assert history == ["Declined; noted on the list.", "Parent spoken to as well."]
+    assert len([r for r in await outbox_rows(app) if ":outcome:" in r.key]) == 2
+    assert [e.action for e in await audit_rows(app)].count("outcome") == 2

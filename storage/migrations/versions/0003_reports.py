@@ -39,6 +39,7 @@ def upgrade() -> None:
     op.create_table('reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.Integer(), nullable=False),
     sa.Column('submission_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
@@ -62,6 +63,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['reporter_id'], ['people.id'], ),
     sa.ForeignKeyConstraint(['school_id'], ['schools.id'], ),
     sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('school_id', 'reference'),
     sa.UniqueConstraint('submission_key')
     )
     with op.batch_alter_table('reports', schema=None) as batch_op:
@@ -73,6 +75,7 @@ def upgrade() -> None:
     sa.Column('report_id', sa.Integer(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('body_enc', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('dedupe_key', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
     sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['people.id'], ),
