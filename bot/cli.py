@@ -152,7 +152,7 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "0.0.0.0",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
 ) -> None:
-    """HTTP mode for production: POST /telegram, POST /slack/events, GET /healthz."""
+    """HTTP mode for production: POST /telegram (Telegram webhook), GET /healthz."""
     settings = _settings("INFO")
     from bot.server import serve_forever
     _run(lambda: serve_forever(settings, host=host, port=port))

@@ -27,22 +27,45 @@ __all__ = ["OutboxPump", "Platforms", "run_platforms", "run_polling", "started_p
 
 log = logging.getLogger(__name__)
 DELIVERY_INTERVAL = 15.0  # seconds between outbox passes when nothing wakes the pump
+PASS_FINISH_TIMEOUT = 5.0  # seconds a delivery pass under way may take to finish at stop
 
 
 class OutboxPump:
     """Delivers the outbox in the background: at once when woken (after each handled
-    update) and every ``interval`` seconds (retries, and rows other workers queued)."""
+    update) and every ``interval`` seconds (retries, and rows other workers queued).
+    :meth:`stop` lets a delivery pass under way finish."""
 
     def __init__(self, deliverer: Deliverer, *, interval: float = DELIVERY_INTERVAL) -> None:
         self.deliverer = deliverer
         self.interval = interval
         self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         self._wake.set()
 
+    def start(self) -> None:
+        """Run in the background (call from inside the event loop)."""
+        self._task = asyncio.create_task(self.run(), name="outbox-pump")
+
+    async def stop(self, finish_within: float = PASS_FINISH_TIMEOUT) -> None:
+        """Stop after the pass under way (cancelled if it takes over ``finish_within`` s:
+        the rows it had claimed are sent later, when their lease expires)."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), finish_within)
+        except TimeoutError:
+            log.warning("outbox delivery still busy after %.0fs: stopping it", finish_within)
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        self._task = None
+
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self.deliverer.deliver_due()
@@ -76,7 +99,8 @@ async def started_platforms(application: App) -> AsyncIterator[Platforms]:
         messengers.append(TelegramMessenger(application, bot))
     pump = (OutboxPump(Deliverer(application.services, messengers, concurrency=8))
             if messengers else None)
-    task = asyncio.create_task(pump.run()) if pump is not None else None
+    if pump is not None:
+        pump.start()
     if telegram is not None and pump is not None:
         telegram.on_handled = pump.wake
     reminders = ReminderScheduler(application.services, wake=pump.wake if pump else None)
@@ -85,9 +109,8 @@ async def started_platforms(application: App) -> AsyncIterator[Platforms]:
         yield Platforms(telegram, pump)
     finally:
         await reminders.stop()
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        if pump is not None:
+            await pump.stop()
         if telegram is not None:
             await telegram.stop()
 

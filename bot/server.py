@@ -2,8 +2,15 @@
 
 ``GET /healthz`` answers 200 when the database answers. ``POST /telegram`` takes
 Telegram's webhook: a request whose ``X-Telegram-Bot-Api-Secret-Token`` header is
-not TELEGRAM_WEBHOOK_SECRET gets 403 and nothing is processed. The outbox delivery
-loop runs beside the server (:func:`bot.runner.started_platforms`).
+not TELEGRAM_WEBHOOK_SECRET gets 403 and nothing is processed. An update whose
+handling failed gets 500, and one another worker is handling right now 503, so
+Telegram delivers it again (a duplicate of a handled one gets 200). The outbox
+delivery loop and the reminder schedule run beside the server
+(:func:`bot.runner.started_platforms`).
+
+SIGINT or SIGTERM (``docker stop``) stops it gracefully: it stops accepting
+connections, lets the requests in flight finish (up to :data:`SHUTDOWN_TIMEOUT`
+seconds), then stops the delivery loop and the reminder schedule and closes the app.
 """
 
 from __future__ import annotations
@@ -17,14 +24,16 @@ import typer
 from aiohttp import web
 
 from bot.app import App, build_app
-from bot.platforms.telegram import TelegramAdapter
-from bot.runner import started_platforms
+from bot.platforms.telegram import Outcome, TelegramAdapter
+from bot.runner import started_platforms, stop_on_signals
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 APP_KEY = web.AppKey("policybot", App)
 TELEGRAM_KEY = web.AppKey("telegram", TelegramAdapter)
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SHUTDOWN_TIMEOUT = 8.0  # seconds for requests in flight to finish (Docker waits 10)
+BUSY_RETRY_AFTER = "5"  # seconds: when to deliver an update another worker is handling
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -55,7 +64,13 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         return web.Response(status=400, text="not JSON")
     if not isinstance(data, dict):
         return web.Response(status=400, text="not a Telegram update")
-    await request.app[TELEGRAM_KEY].handle_json(data)
+    try:
+        outcome = await request.app[TELEGRAM_KEY].handle_json(data)
+    except Exception:
+        log.exception("telegram webhook: an update failed; Telegram will deliver it again")
+        return web.Response(status=500, text="failed")
+    if outcome is Outcome.BUSY:
+        return web.Response(status=503, text="busy", headers={"Retry-After": BUSY_RETRY_AFTER})
     return web.Response(text="ok")
 
 
@@ -73,18 +88,24 @@ def check_webhook_settings(settings: Settings) -> None:
     """Refuse to start a Telegram webhook that anyone could post to."""
     if settings.telegram_bot_token is not None and settings.telegram_webhook_secret is None:
         typer.echo("TELEGRAM_WEBHOOK_SECRET must be set to take Telegram webhooks (any long "
-                   "random string; see docs/telegram.md).", err=True)
+                   "random string; see the README, section Telegram).", err=True)
         raise typer.Exit(code=2)
 
 
-async def serve_forever(settings: Settings, *, host: str, port: int) -> None:
+async def serve_forever(settings: Settings, *, host: str, port: int,
+                        stop: asyncio.Event | None = None) -> None:
+    """Serve until ``stop`` is set (by default: until SIGINT or SIGTERM), then shut down
+    gracefully."""
     check_webhook_settings(settings)
+    stop = stop if stop is not None else stop_on_signals()
     application = await build_app(settings)
     try:
         async with started_platforms(application) as platforms:
             if platforms.telegram is not None:
                 await _register_webhook(platforms.telegram, settings)
-            await _listen(make_web_app(application, telegram=platforms.telegram), host, port)
+            await _listen(make_web_app(application, telegram=platforms.telegram), host, port,
+                          stop)
+        log.info("PolicyBot stopped")
     finally:
         await application.close()
 
@@ -92,20 +113,25 @@ async def serve_forever(settings: Settings, *, host: str, port: int) -> None:
 async def _register_webhook(telegram: TelegramAdapter, settings: Settings) -> None:
     if settings.telegram_webhook_url is None or settings.telegram_webhook_secret is None:
         log.info("TELEGRAM_WEBHOOK_URL is not set: register the webhook yourself "
-                 "(see docs/telegram.md)")
+                 "(see the README, section Telegram)")
         return
     await telegram.set_webhook(settings.telegram_webhook_url,
                                settings.telegram_webhook_secret.get_secret_value())
     log.info("Telegram webhook registered for @%s", telegram.me.username)
 
 
-async def _listen(web_app: web.Application, host: str, port: int) -> None:
-    runner = web.AppRunner(web_app, access_log=None)
+async def _listen(web_app: web.Application, host: str, port: int, stop: asyncio.Event) -> None:
+    runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    log.info("PolicyBot listening on http://%s:%s", host, port)
     try:
-        await asyncio.Event().wait()
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        bound_host, bound_port = runner.addresses[0][:2]
+        log.info("PolicyBot listening on http://%s:%s", bound_host, bound_port)
+        await stop.wait()
+        for running in list(runner.sites):
+            await running.stop()
+        log.info("stopping: no new connections; finishing requests in flight (up to %.0fs)",
+                 SHUTDOWN_TIMEOUT)
     finally:
-        await runner.cleanup()
+        await runner.cleanup()  # waits for the requests in flight, then closes

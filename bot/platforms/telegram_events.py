@@ -2,7 +2,10 @@
 
 :func:`read_update` is pure: it picks out of an update what the adapter needs (who,
 where, what they typed or pressed), or None for updates the bot does not act on
-(channel posts, edits, stickers, other bots). :func:`to_event` then looks up who
+(channel posts, edits, service messages, other bots, and in a group anything
+without text not addressed to the bot). A caption counts as the message's text; a
+photo, file, voice note or sticker without one is kept as an ``attachment`` with no
+text, so the adapter can say it can't read it. :func:`to_event` then looks up who
 and where that is in the school config (:func:`handlers.identity.identify`).
 """
 
@@ -45,10 +48,16 @@ class Incoming:
     message_id: int | None = None  # the message whose button was pressed
     thread_id: int | None = None
     mentions_bot: bool = False
+    attachment: bool = False  # a photo, file, voice note…: only its caption is read
 
     @property
     def key(self) -> str:
         return f"{PLATFORM}:{self.update_id}"
+
+    @property
+    def unreadable(self) -> bool:
+        """Something sent without any text the bot could read."""
+        return self.attachment and not self.text
 
 
 def read_update(update: Update, me: BotIdentity) -> Incoming | None:
@@ -58,12 +67,18 @@ def read_update(update: Update, me: BotIdentity) -> Incoming | None:
     if message is None or message.from_user is None or message.from_user.is_bot:
         return None
     kind = _KINDS.get(message.chat.type)
-    if kind is None or message.text is None:
+    text = message.text if message.text is not None else message.caption
+    attachment = message.text is None and message.effective_attachment is not None
+    if kind is None or (text is None and not attachment):
         return None
+    mentions = _mentions(message, text or "", me)
+    if text is None and kind is ChatKind.GROUP and not mentions:
+        return None  # a photo in the group's conversation, not for the bot
     return Incoming(
         update_id=update.update_id, user_id=message.from_user.id,
         display_name=message.from_user.full_name, chat_id=message.chat.id, chat_kind=kind,
-        text=message.text, thread_id=_thread(message), mentions_bot=_mentions(message, me))
+        text=text or "", thread_id=_thread(message), mentions_bot=mentions,
+        attachment=attachment)
 
 
 def _from_callback(update_id: int, query: CallbackQuery) -> Incoming | None:
@@ -82,11 +97,11 @@ def _thread(message: Message) -> int | None:
     return message.message_thread_id if message.is_topic_message else None
 
 
-def _mentions(message: Message, me: BotIdentity) -> bool:
+def _mentions(message: Message, text: str, me: BotIdentity) -> bool:
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and replied.from_user.id == me.id:
         return True
-    return f"@{me.username}".casefold() in (message.text or "").casefold()
+    return f"@{me.username}".casefold() in text.casefold()
 
 
 async def to_event(session: AsyncSession, incoming: Incoming, me: BotIdentity) -> Event:

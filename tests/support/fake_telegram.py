@@ -5,8 +5,9 @@ Point the bot at :attr:`FakeTelegram.api_url` (TELEGRAM_API_URL). Every call is
 recorded (:attr:`FakeTelegram.calls`); tests await a call with :meth:`wait_for`
 instead of sleeping. It can be told to answer a method with a 429 (flood control,
 with ``retry_after``) or to refuse a chat with a 403 ("bot can't initiate
-conversation with a user"), and it serves ``getUpdates`` long polls from
-:meth:`queue_update`.
+conversation with a user"), to hold a method's answers until the test lets them go
+(:meth:`hold`: a request in flight, for as long as a test needs), and it serves
+``getUpdates`` long polls from :meth:`queue_update`.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.forbidden_chats: set[str] = set()
         self._failures: dict[str, list[Failure]] = {}
+        self._held: dict[str, asyncio.Event] = {}
         self._updates: list[dict[str, Any]] = []
         self._changed = asyncio.Condition()
         self._message_ids = itertools.count(1)
@@ -102,6 +104,8 @@ class FakeTelegram:
 
     async def close(self) -> None:
         self._closing = True
+        for gate in self._held.values():
+            gate.set()
         async with self._changed:
             self._changed.notify_all()
         if self._runner is not None:
@@ -114,6 +118,13 @@ class FakeTelegram:
     # -- what tests tell it --------------------------------------------------------
     def fail_next(self, method: str, failure: Failure, *, times: int = 1) -> None:
         self._failures.setdefault(method, []).extend([failure] * times)
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Record calls of ``method`` as they arrive but answer them only once the
+        returned event is set."""
+        gate = self._held.setdefault(method, asyncio.Event())
+        gate.clear()
+        return gate
 
     def forbid(self, chat_id: int | str) -> None:
         """Answer every message to this chat with 403 (the user never started the bot)."""
@@ -154,6 +165,8 @@ class FakeTelegram:
         failure = self._failure_for(method, params.get("chat_id"))
         call = Call(method, params, files, 200 if failure is None else failure.status)
         await self._record(call)
+        if method in self._held:
+            await self._held[method].wait()
         if failure is not None:
             return web.json_response(failure.body(), status=failure.status)
         if method == "getUpdates":
@@ -254,6 +267,26 @@ class Updates:
         if thread is not None:
             message |= {"message_thread_id": thread, "is_topic_message": True}
         return {"update_id": next(self._ids), "message": message}
+
+    def media(self, *, user: int, chat: int, kind: str = "photo", caption: str | None = None,
+              name: str = "Alice Ames", reply_to_bot: bool = False) -> dict[str, Any]:
+        """A photo, document (a file), voice note or sticker, with or without a caption."""
+        update = self.message(user=user, chat=chat, text="", name=name,
+                              reply_to_bot=reply_to_bot)
+        message = update["message"]
+        del message["text"]
+        file = {"file_id": f"f{message['message_id']}",
+                "file_unique_id": f"u{message['message_id']}"}
+        message[kind] = {
+            "photo": [{**file, "width": 1280, "height": 720}],
+            "document": {**file, "file_name": "screenshot.pdf"},
+            "voice": {**file, "duration": 4},
+            "sticker": {**file, "type": "regular", "width": 1, "height": 1,
+                        "is_animated": False, "is_video": False},
+        }[kind]
+        if caption is not None:
+            message["caption"] = caption
+        return update
 
     def press(self, *, user: int, chat: int, data: str, name: str = "Alice Ames",
               message_id: int = 1) -> dict[str, Any]:

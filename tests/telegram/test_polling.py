@@ -1,5 +1,6 @@
 """Polling mode: ``policybot run`` long-polls getUpdates (after removing any webhook),
-in-process and as a real process stopped the way Docker stops it."""
+in-process and as a real process stopped the way Docker stops it. An update is
+acknowledged to Telegram only once handled, so none is lost to a crash or a failure."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ import typer
 from pydantic import SecretStr
 
 from bot.app import App
+from bot.platforms.telegram import TelegramAdapter
+from bot.platforms.telegram_events import to_event
 from bot.runner import run_polling
 from bot.settings import Settings
 from tests.support.fake_telegram import TOKEN, FakeTelegram, Updates
-from tests.telegram.conftest import ALICE, HEAD, STAFF_ROOM
+from tests.telegram.conftest import ALICE, HEAD, STAFF_ROOM, Sleeps
 
 DETAILS = "A pupil messaged me on Instagram."
 
@@ -79,3 +82,57 @@ async def test_policybot_run_polls_and_stops_cleanly_on_sigterm(
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert reply.text.startswith("You are Alice Ames (staff)")
     assert process.returncode == 0, stderr.decode()
+
+
+def _offsets(fake: FakeTelegram) -> list[int | None]:
+    return [int(c.params["offset"]) if "offset" in c.params else None
+            for c in fake.calls_to("getUpdates")]
+
+
+async def test_an_update_is_acknowledged_only_once_handled(
+    adapter: TelegramAdapter, fake: FakeTelegram, updates: Updates,
+) -> None:
+    update = updates.message(user=ALICE, chat=STAFF_ROOM, text="/whoami")
+    replied = fake.hold("sendMessage")
+    await fake.queue_update(update)
+    killed = asyncio.create_task(adapter.poll(asyncio.Event()))
+    await fake.wait_for("sendMessage", chat_id=STAFF_ROOM)  # mid-update…
+    killed.cancel()  # …the poller dies
+    await asyncio.gather(killed, return_exceptions=True)
+    assert all(o is None or o <= update["update_id"] for o in _offsets(fake))
+    replied.set()
+
+    stop = asyncio.Event()
+    restarted = asyncio.create_task(adapter.poll(stop))  # Telegram hands it over again
+    try:
+        await fake.wait_for("sendMessage", chat_id=STAFF_ROOM, count=2)
+    finally:
+        stop.set()
+        await restarted
+    assert _offsets(fake)[-1] == update["update_id"] + 1  # acknowledged, at the latest on stop
+
+
+async def test_a_polled_update_that_failed_is_fetched_and_handled_again(
+    adapter: TelegramAdapter, fake: FakeTelegram, updates: Updates, sleeps: Sleeps,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    failures = [RuntimeError("the database went away")]
+
+    async def flaky(*args: object, **kwargs: object) -> object:
+        if failures:
+            raise failures.pop()
+        return await to_event(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("bot.platforms.telegram.to_event", flaky)
+    update = updates.message(user=ALICE, chat=STAFF_ROOM, text="/whoami")
+    await fake.queue_update(update)
+    stop = asyncio.Event()
+    polling = asyncio.create_task(adapter.poll(stop))
+    try:
+        [reply] = await fake.wait_for("sendMessage", chat_id=STAFF_ROOM)
+    finally:
+        stop.set()
+        await polling
+    assert reply.text.startswith("You are Alice Ames (staff)")
+    assert _offsets(fake)[:2] == [None, None]  # fetched again from the same place
+    assert sleeps.waits == [2.0]  # after a pause

@@ -52,7 +52,12 @@ async def test_the_same_update_arriving_at_once_is_handled_once(
 ) -> None:
     update = updates.message(user=ALICE, chat=STAFF_ROOM, text="/whoami")
     statuses = await asyncio.gather(*(webhook.post(update) for _ in range(4)))
-    assert statuses == [200] * 4
+    # one handles it; the others are acknowledged (it was done) or asked to come back
+    # later (503: still being handled, and it might yet fail)
+    assert statuses.count(200) >= 1
+    assert set(statuses) <= {200, 503}
+    assert [await webhook.post(update) for _ in range(statuses.count(503))] == \
+        [200] * statuses.count(503)
     assert len(fake.sent(STAFF_ROOM)) == 1
 
 
@@ -107,11 +112,12 @@ async def test_serve_starts_registers_its_webhook_and_stops(
 ) -> None:
     url = "https://policybot.example.org/telegram"
     settings = telegram_settings.model_copy(update={"telegram_webhook_url": url})
-    serving = asyncio.create_task(serve_forever(settings, host="127.0.0.1", port=0))
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve_forever(settings, host="127.0.0.1", port=0, stop=stop))
     try:
         [registered] = await fake.wait_for("setWebhook", within=60)
     finally:
-        serving.cancel()
-        await asyncio.gather(serving, return_exceptions=True)
+        stop.set()
+        await asyncio.wait_for(serving, 30)
     assert (registered.params["url"], registered.params["secret_token"]) == (url, SECRET)
     assert len(fake.calls_to("setMyCommands")) == 2
