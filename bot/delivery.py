@@ -29,7 +29,7 @@ from aiolimiter import AsyncLimiter
 
 from handlers.context import Services
 from handlers.replies import Message
-from storage import outbox
+from storage import outbox, school_choices
 from storage.models import Chat, OutboxMessage, Person
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,8 @@ class Deliverer:
         row = claimed.row
         assert row.id is not None
         try:
-            delivered = await self._send(claimed)
+            message = Message.from_json(self.services.cipher.decrypt(row.payload))
+            delivered = await self._send(claimed, message)
         except RetryLater as exc:
             await self._retry(row, str(exc), now + dt.timedelta(seconds=exc.retry_after), report)
             return
@@ -175,9 +176,12 @@ class Deliverer:
         await outbox.record_sent(db=self.services.db, message_id=row.id,
                                  worker=self.worker_id, now=self.services.now())
         report.sent += 1
+        if claimed.person is not None and message.buttons:
+            async with self.services.db.session() as session:
+                await school_choices.follow_message_to(session=session, person=claimed.person,
+                                                       now=self.services.now())
 
-    async def _send(self, claimed: _Claimed) -> bool:
-        message = Message.from_json(self.services.cipher.decrypt(claimed.row.payload))
+    async def _send(self, claimed: _Claimed, message: Message) -> bool:
         person, chat = claimed.person, claimed.chat
         for messenger, throttle in zip(self.messengers, self.throttles, strict=True):
             if await self._send_via(messenger, throttle, person, chat, message):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import select
+from sqlalchemy import func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.models import Person, PersonIdentity
 from storage.school_choice_models import PrivateSchoolChoice
 
 
@@ -27,3 +29,19 @@ async def choose(*, session: AsyncSession, platform: str, external_id: str, scho
     row.school_id, row.updated_at = school_id, now
     session.add(row)
     await session.flush()
+
+
+async def follow_message_to(*, session: AsyncSession, person: Person, now: dt.datetime) -> None:
+    """The bot just wrote privately to ``person`` (with buttons to press): for accounts
+    shared by several schools' people, their private chat now acts for this school, so
+    the reply or button press lands in the school the message came from."""
+    assert person.id is not None
+    mine = select(PersonIdentity.platform, PersonIdentity.external_id).where(
+        PersonIdentity.person_id == person.id)
+    for platform, external_id in list(await session.exec(mine)):
+        shared = select(func.count()).select_from(PersonIdentity).where(
+            col(PersonIdentity.platform) == platform,
+            col(PersonIdentity.external_id) == external_id)
+        if (await session.exec(shared)).one() > 1:
+            await choose(session=session, platform=platform, external_id=external_id,
+                         school_id=person.school_id, now=now)

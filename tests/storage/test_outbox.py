@@ -9,29 +9,9 @@ from bot.delivery import Deliverer, RetryLater
 from handlers.outbox import notify_person
 from handlers.replies import Button, Document, Message
 from storage import directory, outbox
-from storage.models import Chat, Person
+from tests.support.messengers import RecordingMessenger
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
-
-
-class RecordingMessenger:
-    """A platform that records what it was asked to send; can be told to fail."""
-
-    platform = "test"
-
-    def __init__(self, failures: list[Exception] | None = None) -> None:
-        self.sent: list[tuple[str, Message]] = []
-        self.failures = failures or []
-
-    async def to_person(self, person: Person, message: Message) -> bool:
-        if self.failures:
-            raise self.failures.pop(0)
-        self.sent.append((person.handle, message))
-        return True
-
-    async def to_chat(self, chat: Chat, message: Message) -> bool:
-        self.sent.append((chat.name, message))
-        return True
 
 
 async def queue(app: App, key: str, handle: str = "head", when: dt.datetime = NOW) -> bool:
