@@ -14,11 +14,10 @@ from bot.delivery import Deliverer
 from bot.settings import Settings, bundled_demo_config
 from handlers.events import ChatKind, Event
 from handlers.identity import Identity, identify
-from handlers.outbox import notify_person
 from handlers.replies import Button, Message
-from storage import directory
 from tests.conftest import TEST_KEY
 from tests.support.messengers import RecordingMessenger
+from tests.support.outbox import queue_for
 
 SHARED_CHAIR = "1003"  # St Luke's chair's Telegram id, given to Croughton's chair too
 CROUGHTON_STAFF_ROOM = "-1002001"
@@ -81,17 +80,8 @@ async def test_school_lists_and_switches(trust: App) -> None:
 
 
 async def test_a_private_message_with_buttons_moves_private_to_its_school(trust: App) -> None:
-    async with trust.services.db.session() as session:
-        croughton = await directory.school_by_slug(session=session, slug="croughton")
-        assert croughton is not None
-        assert croughton.id is not None
-        chair = await directory.person_by_handle(session=session, school_id=croughton.id,
-                                                 handle="chair")
-        assert chair is not None
-        assert chair.id is not None
-        await notify_person(session=session, cipher=trust.services.cipher, key="k",
-                            school_id=croughton.id, person_id=chair.id,
-                            message=Message("A report for you", (Button("Read it", "x:1"),)))
+    await queue_for(trust, key="k", handle="chair",
+                    message=Message("A report for you", (Button("Read it", "x:1"),)))
     assert (await who(trust, ChatKind.PRIVATE, SHARED_CHAIR)).school.slug == "st-lukes"  # type: ignore[union-attr]
     report = await Deliverer(trust.services, [RecordingMessenger()]).deliver_due()
     assert report.sent == 1

@@ -12,10 +12,10 @@ from bot.app import App
 from bot.delivery import Deliverer
 from bot.scheduler import ReminderScheduler
 from bot.settings import Settings
-from handlers.outbox import notify_person
 from handlers.replies import Message
-from storage import directory, outbox
+from storage import outbox
 from tests.reminders.conftest import LONDON_MONDAY, NUDGE, Recorder, at, who
+from tests.support.outbox import queue_for
 
 
 def run_due(settings: Settings, now: str) -> subprocess.CompletedProcess[str]:
@@ -48,17 +48,8 @@ def test_run_due_prints_what_it_sent_once(school_settings: Settings, school: App
 async def test_run_due_on_the_console_leaves_private_reports_for_their_platform(
     school_settings: Settings, school: App,
 ) -> None:
-    async with school.services.db.session() as session:
-        croughton = await directory.school_by_slug(session=session, slug="croughton")
-        assert croughton is not None
-        assert croughton.id is not None
-        dsl = await directory.person_by_handle(session=session, school_id=croughton.id,
-                                               handle="dsl")
-        assert dsl is not None
-        assert dsl.id is not None
-        await notify_person(session=session, cipher=school.services.cipher,
-                            key="report:1:notify:dsl", school_id=croughton.id,
-                            person_id=dsl.id, message=Message("A private report: Jo S."))
+    await queue_for(school, key="report:1:notify:dsl", handle="dsl",
+                    message=Message("A private report: Jo S."))
     result = await asyncio.to_thread(run_due, school_settings, "2026-11-23T09:00:00+00:00")
     assert result.returncode == 0, result.stderr
     assert "dm:alice| [1] I have read it" in result.stdout

@@ -6,28 +6,17 @@ import datetime as dt
 
 from bot.app import App
 from bot.delivery import Deliverer, RetryLater
-from handlers.outbox import notify_person
 from handlers.replies import Button, Document, Message
-from storage import directory, outbox
+from storage import outbox
 from tests.support.messengers import RecordingMessenger
+from tests.support.outbox import queue_for
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
 
 
 async def queue(app: App, key: str, handle: str = "head", when: dt.datetime = NOW) -> bool:
-    async with app.services.db.session() as session:
-        school = await directory.school_by_slug(session=session, slug="croughton")
-        assert school is not None
-        assert school.id is not None
-        person = await directory.person_by_handle(session=session, school_id=school.id,
-                                                  handle=handle)
-        assert person is not None
-        assert person.id is not None
-        return await notify_person(
-            session=session, cipher=app.services.cipher, key=key, school_id=school.id,
-            person_id=person.id, available_at=when,
-            message=Message("secret report text", (Button("Read", "r:1"),),
-                            Document("list.csv", b"a,b\n")))
+    return await queue_for(app, key=key, handle=handle, when=when, message=Message(
+        "secret report text", (Button("Read", "r:1"),), Document("list.csv", b"a,b\n")))
 
 
 async def test_a_key_is_queued_once_and_its_payload_is_encrypted(app: App) -> None:

@@ -14,11 +14,12 @@ from bot.app import App
 from bot.delivery import Deliverer
 from bot.platforms.telegram import TelegramAdapter, TelegramMessenger, file_url
 from bot.platforms.telegram_send import split_text, utf16_len
-from handlers.outbox import notify_chat, notify_person
+from handlers.outbox import notify_chat
 from handlers.replies import Message
 from storage import directory
 from storage.models import OutboxMessage
 from tests.support.fake_telegram import FakeTelegram, Updates, flood
+from tests.support.outbox import queue_for
 from tests.telegram.conftest import ALICE, HEAD, STAFF_ROOM, Sleeps, Webhook
 
 
@@ -41,16 +42,7 @@ async def test_a_429_too_long_to_wait_for_is_not_slept_through(
 
 
 async def _queue_for_head(app: App, key: str, text: str) -> None:
-    async with app.services.db.session() as session:
-        school = await directory.school_by_slug(session=session, slug="croughton")
-        assert school is not None
-        assert school.id is not None
-        head = await directory.person_by_handle(session=session, school_id=school.id,
-                                                handle="head")
-        assert head is not None
-        assert head.id is not None
-        await notify_person(session=session, cipher=app.services.cipher, key=key,
-                            school_id=school.id, person_id=head.id, message=Message(text))
+    await queue_for(app, key=key, message=Message(text))
 
 
 async def _outbox(app: App) -> list[OutboxMessage]:
