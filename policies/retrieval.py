@@ -34,6 +34,7 @@ from policies.vocabulary import (
     OUT_OF_DOMAIN,
     PLATFORMS,
     Speller,
+    intents,
     terms,
 )
 
@@ -50,6 +51,7 @@ OUT_OF_DOMAIN_OOV_WEIGHT = 0.4  # ... an unknown concept ("phone"), or out-of-do
 OUT_OF_DOMAIN_FACTOR = 2.0
 PARTIES = frozenset({"pupil", "parent"})  # who a rule is about: friending a pupil is not a parent
 PLATFORM_FACTOR = 0.75  # how far a rule about "social media" explains a named platform
+SECONDARY_INTENT = 0.3  # how much a question's other intents count next to its main one
 PLAIN_FACTOR = 0.5  # a policy word the vocabulary does not know as a concept ("week", "back")
 
 
@@ -64,6 +66,8 @@ class Target:
     vocabulary: Mapping[str, float]  # term -> how firmly the target explains it (0.5 or 1)
     questions: tuple[frozenset[str], ...]
     question_weights: tuple[float, ...] = ()  # each question's total term weight, set by the index
+    intents: Mapping[str, float] = dataclasses.field(default_factory=dict)  # intent -> how
+    # much of the target is about it: the share of an entry's questions, 1.0 for a clause's
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ class Hit:
     audience_match: bool
     admin: bool = False  # the question asks for a price, a fix, a reset or a name the target lacks
     other_party: bool = False  # the question names a pupil or a parent; the target, only the other
+    intent: float | None = None  # how far the target is about the question's intents (None: the
+    # question names no intent)
 
 
 class SchoolIndex:
@@ -153,6 +159,7 @@ class _Query:
         self.total = sum(weights.values())
         self.terms = frozenset(weights)
         self.audience = audience
+        self.intents = intents(weights)
 
     def hit(self, target: Target, score: float, profile: float) -> Hit:
         vocabulary = target.vocabulary
@@ -186,7 +193,18 @@ class _Query:
             audience_match=not target.audiences or self.audience in target.audiences,
             admin=admin,
             other_party=other_party,
+            intent=self._intent(target),
         )
+
+    def _intent(self, target: Target) -> float | None:
+        """The target's share of the question's main intent, and a little of its others."""
+        if not self.intents:
+            return None
+        main, *others = self.intents
+        total = target.intents.get(main, 0.0) + SECONDARY_INTENT * sum(
+            target.intents.get(intent, 0.0) for intent in others
+        )
+        return total / (1.0 + SECONDARY_INTENT * len(others))
 
     def _dice(self, question: frozenset[str], size: float) -> float:
         if self.terms.isdisjoint(question):
@@ -253,6 +271,7 @@ def _targets(
             document, entry, None, entry.audiences,
             _entry_vocabulary(questions, [*answer, *cited]),
             tuple(frozenset(q) for q in questions),
+            intents=_share(intents(question) for question in questions),
         )
         yield target, [*questions, answer]
     for document in documents:
@@ -260,9 +279,19 @@ def _targets(
             tokens = _clause_terms(clause)
             target = Target(
                 document, None, clause, clause.audiences, dict.fromkeys(tokens, 1.0),
-                (frozenset(tokens),),
+                (frozenset(tokens),), intents=dict.fromkeys(intents(tokens), 1.0),
             )
             yield target, [tokens]
+
+
+def _share(question_intents: Iterable[tuple[str, ...]]) -> dict[str, float]:
+    """Each intent's share of an entry's questions."""
+    counts: Counter[str] = Counter()
+    total = 0
+    for found in question_intents:
+        counts.update(found)
+        total += 1
+    return {intent: count / total for intent, count in counts.items()} if total else {}
 
 
 def _owner(documents: Sequence[PolicyDocument], entry: FaqEntry) -> PolicyDocument:

@@ -19,8 +19,8 @@ from collections.abc import Container, Iterable
 from functools import lru_cache
 
 __all__ = [
-    "ADMIN_INTENTS", "CONCEPTS", "DOMAIN", "GENERIC", "OUT_OF_DOMAIN", "PLATFORMS", "STOP_WORDS",
-    "STRONG_DOMAIN", "Speller", "stem", "terms",
+    "ADMIN_INTENTS", "CONCEPTS", "DOMAIN", "GENERIC", "INTENTS", "OUT_OF_DOMAIN", "PLATFORMS",
+    "STOP_WORDS", "STRONG_DOMAIN", "Speller", "intents", "stem", "terms",
 ]
 
 def _words(text: str) -> list[str]:
@@ -499,6 +499,38 @@ OUT_OF_DOMAIN = frozenset(stem(word) for word in _OUT_OF_DOMAIN_WORDS)
 # What the question asks for, from the phrases above: a price, a fix, a password reset, a name.
 # A match that does not explain one of these is no answer, however much else it shares.
 ADMIN_INTENTS = frozenset(stem(word) for word in ("price", "glitch", "reset", "whois"))
+
+
+# What a question asks to do, from its concepts: befriend someone, post something, complain,
+# report, use a phone in lessons... A rule about the same action answers it better than a
+# neighbouring rule that shares its who and where ("follow a dad" is not "criticise a dad").
+# Listed most telling first: in "a colleague posts pupils' photos, who do I tell?" the question
+# is who to report to, the posting is its context.
+INTENTS: dict[str, frozenset[str]] = {
+    intent: frozenset(concepts.split())
+    for intent, concepts in {
+        "report": "report whistleblowing",
+        "discipline": "disciplinary breach law police",
+        "lesson": "lesson breaktime sight silent outsidehours",
+        "access": "access monitor internet block",
+        "bully": "bully threat racist coerce allegation",
+        "criticise": "criticise complaint concern defame views controversial dispute",
+        "connect": "friend contact phonenumber email inperson",
+        "identify": "identify mention address",
+        "photo": "photo video",
+        "post": "post share blog upload",
+        "account": "password setup anonymous alias",
+    }.items()
+}
+_INTENT_OF = {concept: intent for intent, concepts in INTENTS.items() for concept in concepts}
+_INTENT_ORDER = {intent: position for position, intent in enumerate(INTENTS)}
+
+
+def intents(text_terms: Iterable[str]) -> tuple[str, ...]:
+    """The intents (keys of :data:`INTENTS`) whose concepts ``text_terms`` use, most telling
+    first."""
+    found = {_INTENT_OF[term] for term in text_terms if term in _INTENT_OF}
+    return tuple(sorted(found, key=_INTENT_ORDER.__getitem__))
 
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")

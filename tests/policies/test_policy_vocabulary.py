@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from policies.answer import Audience
 from policies.engine import AnswerEngine
-from policies.vocabulary import DOMAIN, STRONG_DOMAIN, Speller, terms
+from policies.vocabulary import DOMAIN, INTENTS, STRONG_DOMAIN, Speller, intents, terms
 
 
 def test_colloquial_words_map_to_concepts() -> None:
@@ -93,3 +93,31 @@ def test_a_rule_about_social_media_partly_explains_a_platform(engine: AnswerEngi
 def test_idioms_that_borrow_domain_words_mean_nothing() -> None:
     assert terms("asking for a friend") == terms("")
     assert terms("friendly reminder") == terms("")
+
+
+def test_intents_come_from_concepts_most_telling_first() -> None:
+    assert intents(terms("can i follow one of the dads on twitter")) == ("connect",)
+    assert intents(terms("a colleague is posting pics of the kids, who do i report it to")) == (
+        "report", "photo", "post",
+    )
+    assert intents(terms("can i scroll tiktok while the class do phonics")) == ("lesson", "access")
+    assert intents(terms("does the school have a facebook page")) == ()
+    concepts = [concept for group in INTENTS.values() for concept in group]
+    assert len(concepts) == len(set(concepts))  # each concept names one intent
+
+
+def test_intent_chooses_among_acceptable_matches(engine: AnswerEngine) -> None:
+    answer = engine.answer(
+        school="marston-montgomery", audience=Audience.STAFF,
+        question="can i follow one of the dads on twitter, we get on really well",
+    )
+    assert not answer.abstained
+    assert "form online friendships" in answer.sources[0].text
+
+
+def test_intent_never_turns_an_abstention_into_an_answer(engine: AnswerEngine) -> None:
+    answer = engine.answer(
+        school="croughton", audience=Audience.STAFF,
+        question="who do I report a broken radiator to",
+    )
+    assert answer.abstained
