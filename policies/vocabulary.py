@@ -31,6 +31,11 @@ def _words(text: str) -> list[str]:
 _PHRASES: tuple[tuple[str, str], ...] = (
     # idioms that use domain words without meaning them
     (r"\b(?:asking|ask) for a friend\b|\bfriendly reminder\b", " "),
+    # who acts: asking leave to do something vs something done to you
+    (r"\b(?:can|may|could|should) i\b|\bam i (?:allowed|ok|okay)\b|\bis it (?:ok|okay|"
+     r"alright|fine|allowed)\b|\b(?:i'?m|am i) allowed\b", " askleave "),
+    (r"\b(?:added|followed|requested|messaged|contacted|friended|dm'?d|tagged) me\b|\bsent me\b",
+     " incomingcontact "),
     (r"\bsocial[\s-]*(?:media|network(?:ing)?s?|networking sites?|sites?)\b", " socialmedia "),
     (r"\bsocials\b", " socialmedia "),
     (r"\bface\s?book\b", " facebook "),
@@ -469,7 +474,7 @@ GENERIC = frozenset(
     for word in _words(
         """
         school pupil parent staff headteacher time policy class governor year day people person
-        work week term someone anyone everyone
+        work week term someone anyone everyone askleave
         """
     )
 )

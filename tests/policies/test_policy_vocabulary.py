@@ -121,3 +121,14 @@ def test_intent_never_turns_an_abstention_into_an_answer(engine: AnswerEngine) -
         question="who do I report a broken radiator to",
     )
     assert answer.abstained
+
+
+def test_asking_leave_and_being_contacted_are_told_apart(engine: AnswerEngine) -> None:
+    assert "askleav" in terms("can I friend a parent?")
+    assert "incomingcontact" in terms("Jake's mum added me on FB")
+    asking = engine.answer(school="croughton", question="can I friend a parent?",
+                           audience=Audience.STAFF)
+    told = engine.answer(school="croughton", question="Jake's mum added me on FB",
+                         audience=Audience.STAFF)
+    assert asking.sources[0].text.startswith('Members of staff must not "friend"')
+    assert told.sources[0].text.startswith('If pupils or parents / carers attempt to "friend"')
