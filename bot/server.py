@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import typer
@@ -81,7 +82,22 @@ def make_web_app(application: App, *, telegram: TelegramAdapter | None = None) -
     if telegram is not None:
         web_app[TELEGRAM_KEY] = telegram
         web_app.router.add_post("/telegram", telegram_webhook)
+    else:
+        web_app.router.add_post("/telegram", _not_configured(
+            "Telegram is not configured here: set TELEGRAM_BOT_TOKEN and "
+            "TELEGRAM_WEBHOOK_SECRET."))
+    web_app.router.add_post("/slack/events", _not_configured(
+        "Slack is not supported by this version of PolicyBot yet."))
     return web_app
+
+
+def _not_configured(reason: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """An endpoint of the design that this deployment cannot serve: say so, change nothing."""
+
+    async def refuse(request: web.Request) -> web.Response:
+        return web.json_response({"error": reason}, status=503)
+
+    return refuse
 
 
 def check_webhook_settings(settings: Settings) -> None:

@@ -1,0 +1,38 @@
+"""The HTTP server without platform tokens: health answers, platform endpoints say why
+they can't serve, over real HTTP on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import App
+from bot.server import make_web_app
+
+Client = TestClient[web.Request, web.Application]
+
+
+@pytest.fixture
+async def client(app: App) -> AsyncIterator[Client]:
+    async with TestClient(TestServer(make_web_app(app))) as http:
+        yield http
+
+
+async def test_health_answers_when_the_database_does(client: Client) -> None:
+    response = await client.get("/healthz")
+    assert (response.status, await response.json()) == (200, {"status": "ok"})
+
+
+@pytest.mark.parametrize(("path", "reason"), [
+    ("/telegram", "Telegram is not configured here"),
+    ("/slack/events", "Slack is not supported by this version of PolicyBot yet."),
+])
+async def test_unconfigured_platform_endpoints_say_so(
+    client: Client, path: str, reason: str,
+) -> None:
+    response = await client.post(path, json={"update_id": 1})
+    assert response.status == 503
+    assert reason in (await response.json())["error"]
