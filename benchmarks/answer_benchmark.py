@@ -31,7 +31,7 @@ from policies.answer import Audience  # noqa: E402
 from policies.engine import AnswerEngine  # noqa: E402
 from policies.evaluation import load_questions, score  # noqa: E402
 
-INDEPENDENT = ("validation", "fresh")  # sets written without reading the FAQ files
+INDEPENDENT = ("validation", "fresh", "fresh2")  # sets written without reading the FAQ files
 
 
 def question_sets() -> dict[str, list[dict[str, Any]]]:

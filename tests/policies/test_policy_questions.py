@@ -19,7 +19,9 @@ DEV = ROOT / "eval" / "dev_questions.yaml"
 QUESTIONS = ROOT / "tests" / "policies" / "questions"
 VALIDATION = QUESTIONS / "validation.yaml"  # written independently of the FAQ files
 FRESH = QUESTIONS / "fresh.yaml"  # written without reading the FAQ files or the engine
-HELD_OUT = sorted(path for path in QUESTIONS.glob("*.yaml") if path not in (VALIDATION, FRESH))
+FRESH2 = QUESTIONS / "fresh2.yaml"  # likewise, later; never tuned on
+HELD_OUT = sorted(path for path in QUESTIONS.glob("*.yaml")
+                  if path not in (VALIDATION, FRESH, FRESH2))
 
 @pytest.mark.parametrize(
     ("name", "paths", "min_accuracy", "min_abstain"),
@@ -28,6 +30,7 @@ HELD_OUT = sorted(path for path in QUESTIONS.glob("*.yaml") if path not in (VALI
         ("held-out", HELD_OUT, 0.89, 0.85),
         ("validation", [VALIDATION], 0.94, 0.95),
         ("fresh", [FRESH], 0.75, 0.95),
+        ("fresh2", [FRESH2], 0.83, 0.77),
     ],
 )
 def test_question_set(
