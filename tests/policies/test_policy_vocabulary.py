@@ -132,3 +132,37 @@ def test_asking_leave_and_being_contacted_are_told_apart(engine: AnswerEngine) -
                          audience=Audience.STAFF)
     assert asking.sources[0].text.startswith('Members of staff must not "friend"')
     assert told.sources[0].text.startswith('If pupils or parents / carers attempt to "friend"')
+
+
+def test_who_to_tell_is_a_report_in_any_wording() -> None:
+    for question in ("who should know about this", "who do i even go to with that",
+                     "who needs to be told", "who shall i speak to"):
+        assert "report" in terms(question), question
+        assert intents(terms(question))[0] == "report", question
+
+
+def test_who_can_see_my_posts_is_about_privacy_settings() -> None:
+    for question in ("anyone can see my posts", "who can see my profile",
+                     "what level should it be on", "is a public account ok"):
+        assert {"private", "setting"} <= set(terms(question)), question
+
+
+def test_everyday_senses_of_domain_words_are_not_the_domain() -> None:
+    assert "post" not in terms("how do I post a letter home")
+    assert "parcel" in terms("can i send it by post")
+    assert "admission" in terms("can I apply for a reception place online")
+    assert "pupil" not in terms("i work on reception in the office")
+    assert "install" in terms("is there an app for the reading scheme")
+    assert "pric" in terms("can I claim mileage for the trip")  # stemmed, an admin intent
+
+
+def test_neighbouring_rules_are_told_apart_by_their_wording() -> None:
+    assert {"defame", "bully"} <= set(terms("another mum is spreading lies about me"))
+    assert {"defame", "bully"} <= set(terms("someone is spreading a made up rumour"))
+    assert "bully" in terms("the group chat is getting really nasty")
+    assert "complaint" in terms("can I leave the school a bad review")
+    assert "review" not in terms("can I leave the school a bad review")
+    assert "threat" in terms("he said he'd sort the head out")
+    assert "breach" in terms("what if i ignore all this")
+    assert "breach" not in terms("a pupil added me, should i ignore it")
+    assert {"post", "photo", "reputation"} <= set(terms("mates tagged me in pics, worse for wear"))
