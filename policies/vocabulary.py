@@ -34,7 +34,12 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     # everyday senses of domain words: posting a letter, a school place, the office reception
     (r"\bpost(?:s|ed|ing)? (?:a |the |this |that |my |our )?(?:letters?|cards?|parcels?|"
      r"packages?|forms?|cheques?|envelopes?)\b|\b(?:in|by) the post\b|\bby post\b"
-     r"|\bpost ?(?:office|box|man|woman|code)\b", " parcel "),
+     r"|\bpost ?(?:office|box|man|woman|code)\b"
+     r"|\b(?:the|today'?s) post (?:came|come|arrived|been|is here)\b|\bhas the post\b",
+     " parcel "),
+    (r"\bwhat date\b|\bthe date (?:of|for)\b|\b(?:closing|due) dates?\b|\bdeadlines?\b"
+     r"|\bwhen'?s the (?!policy|review)\w+ (?:fair|disco|trip|concert|meeting|parents'? evening|"
+     r"sale|deadline)\b", " whendate "),
     (r"\bclaim(?:s|ing|ed)? (?:back |for |my |the |any )*(?:mileage|expenses|petrol|travel|"
      r"fuel|costs?|money)\b|\bmileage\b|\bexpenses\b", " price "),
     (r"\bappl(?:y|ying|ied|ication) for (?:a |my |our |his |her |their )?(?:school |reception "
@@ -576,7 +581,8 @@ _OUT_OF_DOMAIN_WORDS = _words(
 OUT_OF_DOMAIN = frozenset(stem(word) for word in _OUT_OF_DOMAIN_WORDS)
 # What the question asks for, from the phrases above: a price, a fix, a password reset, a name.
 # A match that does not explain one of these is no answer, however much else it shares.
-ADMIN_INTENTS = frozenset(stem(word) for word in ("price", "glitch", "reset", "whois"))
+ADMIN_INTENTS = frozenset(stem(word) for word in (
+    "price", "glitch", "reset", "whois", "whendate"))
 
 
 # What a question asks to do, from its concepts: befriend someone, post something, complain,

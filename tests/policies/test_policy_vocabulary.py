@@ -166,3 +166,16 @@ def test_neighbouring_rules_are_told_apart_by_their_wording() -> None:
     assert "breach" in terms("what if i ignore all this")
     assert "breach" not in terms("a pupil added me, should i ignore it")
     assert {"post", "photo", "reputation"} <= set(terms("mates tagged me in pics, worse for wear"))
+
+
+def test_dates_and_the_post_are_admin_but_the_review_date_is_policy(
+    engine: AnswerEngine,
+) -> None:
+    assert "parcel" in terms("did the post come yet")
+    for question in ("when's the deadline for the school photo orders?",
+                     "does anyone know the date of the summer fair?"):
+        assert engine.answer(school="croughton", question=question,
+                             audience=Audience.PARENT).abstained, question
+    review = engine.answer(school="croughton", question="what date is the policy due for review",
+                           audience=Audience.STAFF)
+    assert not review.abstained
