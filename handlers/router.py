@@ -156,14 +156,14 @@ class Router:
             route = self.match(event)
             handler = route.handler
             if route.refusal is not None:
-                return [_refusal_reply(event, route.refusal)]
+                return [say(route.refusal)]
             if event.command is None and event.action is None and event.chat.is_private:
                 handler = await self._conversation_for(services, event) or handler
             if handler is None:
                 return []
             return await handler(services, event)
         except NotAllowed as exc:
-            return [_refusal_reply(event, exc.message)]
+            return [say(exc.message)]
         except UserError as exc:
             return [whisper(exc.message) if event.chat.is_private else say(exc.message)]
         except Exception:
@@ -184,10 +184,6 @@ class Router:
 def _unconfigured_group(event: Event) -> bool:
     """A group that is not in the school config: least privilege, whoever speaks."""
     return not event.chat.is_private and event.chat.chat_id is None
-
-
-def _refusal_reply(event: Event, text: str) -> Reply:
-    return say(text)
 
 
 def _action_kind(action: str | None) -> str | None:
