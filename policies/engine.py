@@ -28,6 +28,10 @@ from policies.vocabulary import DOMAIN, STRONG_DOMAIN, terms
 
 __all__ = ["AnswerEngine", "PolicySource"]
 
+STAFF_RULE_FOR_PARENTS = (
+    "The policy doesn't set a rule for parents on this; what it says for staff is below. "
+    "If you have a concern, please speak to the school."
+)
 MAX_QUESTION_CHARS = 1000  # longer questions are cut to this, at a word boundary
 REJECT_QUESTION_CHARS = 100_000  # beyond this a "question" is a pasted file: refused
 
@@ -152,6 +156,7 @@ class _Decision:
     ) -> None:
         self.school = school
         self.limits = limits
+        self.audience = audience
         self.domain = (
             2 if any(term in STRONG_DOMAIN for term in query)
             else 1 if any(term in DOMAIN for term in query) else 0
@@ -188,6 +193,8 @@ class _Decision:
             self.limits.off_topic_coverage, self.limits.weak_coverage, self.limits.coverage
         )[self.domain]
         if hit.off_topic:
+            if self.domain == 0:
+                return False  # nothing about social media or conduct, and school admin besides
             coverage = max(coverage, self.limits.out_of_domain_coverage)
         return score >= floor and hit.coverage >= coverage and hit.specific and not hit.admin
 
@@ -207,7 +214,11 @@ class _Decision:
         floor = self.limits.answer if hit.target.entry else self.limits.clause
         confidence = _confidence(score, floor)
         entry = hit.target.entry
-        if entry is not None:
+        if entry is not None and not hit.audience_match and self.audience is Audience.PARENT:
+            # staff guidance is no instruction to a parent: say what the rule is, not "you must"
+            clauses = list(entry.sources)
+            text = STAFF_RULE_FOR_PARENTS
+        elif entry is not None:
             clauses = list(entry.sources)
             text = entry.answer
         else:

@@ -174,3 +174,16 @@ def test_exported_members(module: str) -> None:
     assert sorted(exported) == sorted(set(exported))
     for name in exported:
         assert hasattr(imported, name), name
+
+
+def test_parents_are_not_told_staff_rules_as_their_own(engine: AnswerEngine) -> None:
+    answer = engine.answer(school="croughton", question="can I post photos of my child at "
+                           "sports day?", audience=Audience.PARENT)
+    assert not answer.answer.startswith("No.")
+    assert answer.abstained or answer.answer.startswith("The policy doesn't set a rule for parents")
+
+
+def test_school_admin_with_no_social_media_in_it_abstains(engine: AnswerEngine) -> None:
+    for question in ("what is the lunch menu?", "is the lunch menu online yet"):
+        assert engine.answer(school="croughton", question=question,
+                             audience=Audience.STAFF).abstained, question
