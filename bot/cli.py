@@ -50,6 +50,8 @@ def _run(make: Callable[[], Awaitable[T]]) -> T:
     """Run a coroutine; turn start-up problems a person can fix into a clear message."""
     import asyncio
 
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
     from bot.config import ConfigError
     from policies.errors import PolicyError
     from storage.crypto import CipherError
@@ -62,6 +64,18 @@ def _run(make: Callable[[], Awaitable[T]]) -> T:
         raise _fail(f"A policy or FAQ file is not usable: {exc}") from None
     except CipherError as exc:
         raise _fail(str(exc)) from None
+    except (OperationalError, ArgumentError, ValueError) as exc:
+        raise _fail(_database_problem(exc)) from None
+
+
+def _database_problem(exc: Exception) -> str:
+    """One line for a database that is wrong or unreachable (never the password)."""
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OperationalError):
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        return f"Cannot reach the database (DATABASE_URL): {detail}"
+    return f"DATABASE_URL is not usable: {exc}"
 
 
 try:  # the answer engine's command; see bot/cli_ask.py
@@ -163,7 +177,11 @@ def db_upgrade() -> None:
     """Apply every database migration."""
     settings = _settings("INFO")
     from storage.db import upgrade
-    upgrade(settings.resolved_database_url)
+
+    async def migrate() -> None:
+        upgrade(settings.resolved_database_url)
+
+    _run(migrate)
     typer.echo("Database is up to date.")
 
 

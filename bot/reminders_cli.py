@@ -33,8 +33,8 @@ def parse_moment(now: str | None) -> dt.datetime:
         moment = dt.datetime.fromisoformat(now) if now else dt.datetime.now(dt.UTC)
     except ValueError:
         raise typer.BadParameter(f"--now {now!r} is not an ISO-8601 time") from None
-    if moment.tzinfo is None:
-        raise typer.BadParameter("--now needs a timezone, e.g. 2026-01-05T09:00:00+00:00")
+    if moment.tzinfo is None:  # a plain time is UTC, as the summary line says
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment
 
 

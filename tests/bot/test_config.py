@@ -3,6 +3,7 @@ with the file, the line and what is wrong."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -106,3 +107,30 @@ def test_the_demo_config_can_be_copied_elsewhere(tmp_path: Path) -> None:
     shutil.copytree(demo / "faq", tmp_path / "faq")
     shutil.copy(demo / "demo_schools.yaml", tmp_path / "schools.yaml")
     assert len(load_config(tmp_path / "schools.yaml").schools) == 5
+
+
+def test_unquoted_times_are_read_as_clock_times(tmp_path: Path) -> None:
+    text = GOOD.replace("    policies: [policy.txt]\n",
+                        "    policies: [policy.txt]\n    school_hours: {start: 9:00, end: 17:30}\n")
+    hours = load_config(write(tmp_path, text)).schools[0].school_hours
+    assert (hours.start, hours.end) == (dt.time(9, 0), dt.time(17, 30))
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("school_hours: {start: \"08:00+01:00\"}", "is not a time of day"),
+    ("next_review: 2026-02-30", "schools[0].next_review: not a valid value"),
+    ("holidays: [2026-13-01]", "schools[0].holidays[0]: not a valid value"),
+])
+def test_impossible_times_and_dates_name_file_line_and_field(
+    tmp_path: Path, setting: str, message: str,
+) -> None:
+    text = GOOD.replace("    policies: [policy.txt]\n",
+                        f"    policies: [policy.txt]\n    {setting}\n")
+    found = problems(tmp_path, text)
+    assert any(p.startswith(f"{tmp_path / 'schools.yaml'}:5: ") and message in p
+               for p in found), found
+
+
+def test_one_mistake_is_one_problem(tmp_path: Path) -> None:
+    found = problems(tmp_path, GOOD.replace("role: staff", "role: teacher"))
+    assert len(found) == 1, found

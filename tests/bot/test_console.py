@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.settings import Settings
 from tests.conftest import ConsoleDriver
 
@@ -74,3 +76,16 @@ def test_policybot_chat_refuses_an_unknown_school(tmp_path: Path) -> None:
                             check=False)
     assert result.returncode == 2
     assert "unknown school 'hogwarts'; the config has: st-lukes, croughton" in result.stderr
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("mysql://someone@localhost/db", "DATABASE_URL is not usable: unsupported database 'mysql'"),
+    ("postgresql://postgres@127.0.0.1:1/test", "Cannot reach the database (DATABASE_URL):"),
+])
+def test_a_bad_database_url_gets_one_clear_line(tmp_path: Path, url: str, message: str) -> None:
+    env = {**os.environ, "POLICYBOT_DATA_DIR": str(tmp_path), "DATABASE_URL": url}
+    result = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], capture_output=True,
+                            text=True, env=env, timeout=60, check=False)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

@@ -60,10 +60,15 @@ async def test_run_due_on_the_console_leaves_private_reports_for_their_platform(
         assert await outbox.pending_count(session=session) == 1
 
 
-def test_run_due_refuses_a_time_without_a_timezone(school_settings: Settings) -> None:
-    result = run_due(school_settings, "2026-11-23T09:00")
-    assert result.returncode == 2
-    assert "--now needs a timezone" in result.stderr
+def test_run_due_reads_a_plain_time_as_utc_and_refuses_nonsense(
+    school_settings: Settings,
+) -> None:
+    plain = run_due(school_settings, "2026-11-23T09:00")
+    assert plain.returncode == 0, plain.stderr
+    assert "reminders run-due at 2026-11-23T09:00:00+00:00" in plain.stderr
+    nonsense = run_due(school_settings, "next tuesday")
+    assert nonsense.returncode == 2
+    assert "is not an ISO-8601 time" in nonsense.stderr
 
 
 async def test_the_schedule_runs_a_pass_at_start_and_stops_cleanly(school: App) -> None:
