@@ -11,6 +11,7 @@ then pydantic validates the plain data and each error is mapped back to a line.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -82,6 +83,19 @@ class SchoolHours(_Strict):
     days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
     start: dt.time = dt.time(8, 0)
     end: dt.time = dt.time(17, 0)
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _clock_time(cls, value: object) -> object:
+        """YAML reads an unquoted 9:00 as the number 540 (minutes, base 60): take it back
+        as 09:00. A time zone is refused: hours are in the school's own timezone."""
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+            return dt.time(value // 60, value % 60)
+        if isinstance(value, str) and not re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", value.strip()):
+            raise ValueError(f"{value!r} is not a time of day like \"08:00\"")
+        if isinstance(value, int | float):
+            raise ValueError(f"{value!r} is not a time of day like \"08:00\"")
+        return value
 
     @model_validator(mode="after")
     def _ordered(self) -> SchoolHours:
@@ -159,7 +173,7 @@ def load_config(path: Path) -> SchoolsConfig:
     try:
         config = SchoolsConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(path, [_describe(path, lines, e) for e in exc.errors()]) from None
+        raise ConfigError(path, [_describe(path, lines, e) for e in _root_causes(exc)]) from None
     problems = list(_cross_checks(path, lines, config))
     if problems:
         raise ConfigError(path, problems)
@@ -177,7 +191,11 @@ def _compose(path: Path, text: str) -> tuple[Any, dict[PathKey, int]]:
     if node is None:
         raise ConfigError(path, [f"{path}:1: the file is empty; it needs a 'schools:' list"])
     lines: dict[PathKey, int] = {}
-    return _to_data(node, (), lines), lines
+    try:
+        return _to_data(node, (), lines), lines
+    except _BadScalar as bad:
+        raise ConfigError(path, [f"{path}:{bad.line}: {_where(bad.at)}: not a valid value "
+                                 f"({bad.reason})"]) from None
 
 
 def _to_data(node: yaml.Node, at: PathKey, lines: dict[PathKey, int]) -> Any:
@@ -192,9 +210,26 @@ def _to_data(node: yaml.Node, at: PathKey, lines: dict[PathKey, int]) -> Any:
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_to_data(item, (*at, i), lines) for i, item in enumerate(node.value)]
-    return yaml.SafeLoader(  # a scalar: let PyYAML resolve ints, dates, bools as usual
-        ""
-    ).construct_object(node, deep=True)
+    try:  # a scalar: let PyYAML resolve ints, dates, bools as usual
+        return yaml.SafeLoader("").construct_object(node, deep=True)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise _BadScalar(at, node.start_mark.line + 1, str(exc)) from None
+
+
+class _BadScalar(Exception):
+    def __init__(self, at: PathKey, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.at, self.line, self.reason = at, line, reason
+
+
+def _root_causes(exc: ValidationError) -> list[Any]:
+    """Drop "should have at least 1 item" for a list whose items themselves failed: pydantic
+    reports the list as empty too, which only misleads."""
+    errors = exc.errors()
+    failed = [tuple(e["loc"]) for e in errors]
+    return [e for e in errors if e["type"] != "too_short" or not any(
+        len(other) > len(e["loc"]) and other[:len(e["loc"])] == tuple(e["loc"])
+        for other in failed)]
 
 
 def _line_of(lines: dict[PathKey, int], at: PathKey) -> int:
