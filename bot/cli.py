@@ -34,10 +34,12 @@ def _settings(log_level: str = "WARNING") -> Settings:
     from bot.settings import Settings
 
     settings = Settings()
-    logging.basicConfig(level=getattr(logging, settings.log_level.upper(), logging.INFO)
-                        if log_level == "INFO" else getattr(logging, log_level),
-                        stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    level = (getattr(logging, settings.log_level.upper(), logging.INFO) if log_level == "INFO"
+             else getattr(logging, log_level))
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(level)  # on the handler too: some libraries (bm25s) lower their own level
+    logging.basicConfig(level=level, handlers=[handler])
     return settings
 
 

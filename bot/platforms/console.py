@@ -27,6 +27,7 @@ from storage import directory
 from storage.models import Chat, Person
 
 PLATFORM = "console"
+RECENT_BUTTON_SETS = 5  # button rows a typed label can still press, per destination
 DM = "dm"
 
 
@@ -37,7 +38,7 @@ class ConsoleState:
     school: str
     handle: str
     chat: str
-    buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
+    buttons: dict[str, list[tuple[Button, ...]]] = field(default_factory=dict)  # newest first
     session: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     turn: int = 0
 
@@ -147,10 +148,14 @@ class Console:
         return "/" + pressed.action.split(":", 1)[1]
 
     def _pressed(self, here: str, typed: str) -> Button | None:
-        buttons = self.state.buttons.get(here, ())
-        for number, button in enumerate(buttons, start=1):
-            if typed == str(number) or typed.casefold() == button.label.casefold():
+        recent = self.state.buttons.get(here, [])
+        for number, button in enumerate(recent[0] if recent else (), start=1):
+            if typed == str(number):
                 return button
+        for buttons in recent:  # a label still on screen, as on Telegram, newest first
+            for button in buttons:
+                if typed.casefold() == button.label.casefold():
+                    return button
         return None
 
     async def _identity(self) -> Identity:
@@ -205,7 +210,9 @@ class Console:
         if message.buttons:
             lines.append("   ".join(f"[{n}] {b.label}"
                                     for n, b in enumerate(message.buttons, start=1)))
-            self.state.buttons[destination] = message.buttons
+            shown = self.state.buttons.setdefault(destination, [])
+            shown.insert(0, message.buttons)
+            del shown[RECENT_BUTTON_SETS:]
         if message.document is not None:
             lines.append(f"[file] {message.document.filename} saved to "
                          f"{self._save(message.document.filename, message.document.content)}")
