@@ -92,7 +92,7 @@ async def test_a_changed_policy_is_a_new_version_and_everyone_is_asked_again(
     async with school.services.db.session() as session:
         versions = await acks.recent_versions(session=session, school_id=1)
     bob = console_at(school, wednesday, "bob")
-    bob.console.state.buttons["dm:bob"] = (Button("I have read it", f"ack:{versions[-1].id}"),)
+    bob.console.state.buttons["dm:bob"] = [(Button("I have read it", f"ack:{versions[-1].id}"),)]
     assert await bob.send("1") == [
         "dm:bob| That button was for an earlier version. The policy has been updated since: "
         "Croughton All Saints CE Primary School Social Media Policy (version 2, approved 1 "

@@ -113,7 +113,7 @@ async def test_a_duplicated_update_records_once(app: App, console: ConsoleDriver
     await console.send(":in dm", "/report", "Something else", "Someone outside school",
                        "Spam on the school page")
     assert (await console.send("Skip"))[-1] == "dm:alice| [1] Send   [2] Back   [3] Cancel"
-    token = console.console.state.buttons["dm:alice"][0].action
+    token = console.console.state.buttons["dm:alice"][0][0].action
     event = await _press(app, token)
     first = await app.router.dispatch(app.services, event)
     again = await app.router.dispatch(app.services, event)
