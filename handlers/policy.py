@@ -22,7 +22,19 @@ from storage import audit, directory, gaps
 from storage.roles import Role
 
 MAX_QUOTED = 2
+GAPS_SHOWN = 20
 _MENTION = re.compile(r"@\w+\b")
+_SMALL_TALK = re.compile(
+    r"(?:hi|hello|hey|hiya|yo|morning|afternoon|evening|good (?:morning|afternoon|evening)|"
+    r"thanks?(?: you| a lot| so much)?|thank you(?: so much)?|ta|cheers|ok(?:ay)?|cool|great|"
+    r"brilliant|lovely|perfect|lol|bye|night|got it|no worries)(?: (?:all|everyone|bot|"
+    r"policybot|again|then))?", re.IGNORECASE)
+
+
+def _small_talk(text: str) -> bool:
+    """Greetings, thanks, emoji: not questions, so nothing for /gaps."""
+    words = " ".join(re.sub(r"[^\w\s']", " ", text).split())
+    return not re.search(r"[^\W\d_]{2}", words) or bool(_SMALL_TALK.fullmatch(words))
 EXAMPLE = "/policy can I accept a friend request from a parent?"
 
 
@@ -58,6 +70,9 @@ async def answer_question(services: Services, event: Event, question: str) -> li
                         "answer from its policy. Ask your school's PolicyBot admin to add it.")
     if not question:
         raise UserError(f"Ask me a question about the social media policy, e.g. {EXAMPLE}")
+    if _small_talk(question):
+        return [say(f"Hello! Ask me anything about the social media policy, e.g. {EXAMPLE}, "
+                    "or send /help.")]
     if services.answers is None:
         raise UserError("Policy answers aren't available right now. Please ask the Headteacher.")
     try:
@@ -135,20 +150,22 @@ async def _list_gaps(services: Services, event: Event) -> list[Reply]:
     its asker chose to pass it on; every look at the log is audited."""
     assert event.school is not None
     async with services.db.session() as session:
-        rows = await gaps.recent(session=session, school_id=event.school.id)
+        rows = await gaps.recent(session=session, school_id=event.school.id, limit=200)
         await audit.record(session=session, school_id=event.school.id,
                            actor_id=event.sender.person_id, action=audit.GAPS,
                            now=services.now(), detail=f"{len(rows)} questions")
-    if not rows:
+    shown = [row for row in rows if not row.private or row.passed_on_at is not None]
+    hidden = len(rows) - len(shown)
+    if not shown and not hidden:
         return [whisper("No unanswered questions: the policy has covered everything asked.")]
     lines = ["Questions the policy didn't cover (newest first):"]
-    for row in rows:
+    for row in shown[:GAPS_SHOWN]:
         status = ("answered" if row.answered_at else
                   "passed to you" if row.passed_on_at else "not passed on")
-        words = ("(asked privately; not passed on, so not shown)"
-                 if row.private and row.passed_on_at is None
-                 else f"“{services.cipher.decrypt(row.question)}”")
-        lines.append(f"#{row.id} {row.asked_at:%d %b} ({row.audience}, {status}): {words}")
+        lines.append(f"#{row.id} {row.asked_at:%d %b} ({row.audience}, {status}): "
+                     f"“{services.cipher.decrypt(row.question)}”")
+    if hidden:
+        lines.append(f"And {hidden} asked privately and not passed on (kept private).")
     lines.append("Answer one with /answer NUMBER YOUR ANSWER.")
     return [whisper("\n".join(lines))]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import App
-from storage import audit, directory
+from storage import audit, directory, gaps
 from tests.conftest import ConsoleDriver
 
 # Either of Croughton's two rules on friending parents answers "can I friend a parent?"
@@ -83,10 +83,10 @@ async def test_private_questions_stay_private_unless_passed_on(
 ) -> None:
     private = await console.send(":in dm", f"{OFF_TOPIC} asking for a friend")
     assert "/report tells the right person privately" in "\n".join(private)
-    gaps = await console.send(":as head", "/gaps")
-    assert "(asked privately; not passed on, so not shown)" in gaps[1]
-    assert "minibus" not in "\n".join(gaps)
-    number = gaps[1].split()[1].lstrip("#")
+    gaps_seen = await console.send(":as head", "/gaps")
+    assert "dm:head| And 1 asked privately and not passed on (kept private)." in gaps_seen
+    assert "minibus" not in "\n".join(gaps_seen)
+    number = await _only_gap(app)
     assert await console.send(f"/answer {number}\nAsk the office.") == [
         f"dm:head| There is no question #{number} in /gaps that you can answer."]
     passed = await console.send(":as alice", "1")
@@ -94,9 +94,42 @@ async def test_private_questions_stay_private_unless_passed_on(
     answered = await console.send(":as head", "/gaps", f"/answer {number}\nAsk the office.")
     assert f"(staff, passed to you): “{OFF_TOPIC} asking for a friend”" in answered[1]
     assert answered[-3] == f"dm:head| Thanks, I've sent your answer to question #{number}."
+    looks = await _audit(app, audit.GAPS)
+    assert len(looks) == 2  # each look at /gaps is audited
+
+
+async def test_small_talk_is_answered_kindly_and_not_logged(
+    console: ConsoleDriver, app: App,
+) -> None:
+    for chatter in ("hello", "Thanks!", "ok 👍", "😀", "cheers all"):
+        reply = await console.send(":in dm", chatter)
+        assert reply[0].startswith("dm:alice| Hello! Ask me anything about the social media"), (
+            chatter, reply)
+    assert await console.send(":as head", "/gaps") == [
+        "dm:head| No unanswered questions: the policy has covered everything asked."]
+    assert await _gap_ids(app) == []
+
+
+async def _school_id(app: App) -> int:
     async with app.services.db.session() as session:
         school = await directory.school_by_slug(session=session, slug="croughton")
-        assert school is not None
-        assert school.id is not None
-        looks = await audit.entries(session=session, school_id=school.id, action=audit.GAPS)
-    assert len(looks) == 2  # each look at /gaps is audited
+    assert school is not None
+    assert school.id is not None
+    return school.id
+
+
+async def _gap_ids(app: App) -> list[int]:
+    school_id = await _school_id(app)
+    async with app.services.db.session() as session:
+        return [row.id or 0 for row in await gaps.recent(session=session, school_id=school_id)]
+
+
+async def _only_gap(app: App) -> int:
+    [number] = await _gap_ids(app)
+    return number
+
+
+async def _audit(app: App, action: str) -> list[object]:
+    school_id = await _school_id(app)
+    async with app.services.db.session() as session:
+        return list(await audit.entries(session=session, school_id=school_id, action=action))
