@@ -51,6 +51,7 @@ def ask(
         _usage('the question is empty: ask something, e.g. policybot ask "Can I friend a parent?"')
     if school is None:
         _usage("which school? pass --school SLUG")
+    audience = audience.strip().lower()
     if audience not in {a.value for a in Audience}:
         _usage(f"--audience must be staff or parent, not {audience!r}")
     engine = _engine(_config_path(), only=school)
@@ -128,6 +129,8 @@ def _request(line: str) -> dict[str, str]:
         raise ValueError("each line must be a JSON object")
     school, question = data.get("school"), data.get("question")
     audience = data.get("audience") or "staff"
+    if isinstance(audience, str):
+        audience = audience.strip().lower()
     if not isinstance(school, str) or not isinstance(question, str):
         raise ValueError('"school" and "question" must be strings')
     if audience not in {a.value for a in Audience}:

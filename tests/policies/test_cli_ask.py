@@ -111,3 +111,14 @@ def test_answer_lines_is_lazy_and_ordered(engine: AnswerEngine) -> None:
     lines = (json.dumps({"school": "croughton", "question": q}) for q in questions)
     results = list(answer_lines(engine, lines))
     assert [r["abstained"] for r in results] == [False, True] * 3
+
+
+def test_audience_is_read_whatever_its_case(app: typer.Typer) -> None:
+    line = json.dumps({"school": "croughton", "audience": "PARENT",
+                       "question": "Can a teacher add me on Facebook?"})
+    result = runner.invoke(app, ["ask", "--jsonl"], input=line + "\n")
+    assert result.exit_code == 0
+    assert "error" not in json.loads(result.stdout.splitlines()[0])
+    single = runner.invoke(app, ["ask", "Can I friend a parent?", "--school", "croughton",
+                                 "--audience", "Staff", "--json"])
+    assert single.exit_code == 0, single.output
