@@ -12,6 +12,7 @@ import pytest
 
 from bot.settings import Settings
 from tests.conftest import ConsoleDriver
+from tests.support.processes import policybot_env
 
 
 async def test_help_in_the_staff_room_lists_what_alice_may_do(console: ConsoleDriver) -> None:
@@ -53,9 +54,7 @@ async def test_group_chatter_that_is_not_for_the_bot_is_ignored(console: Console
 
 
 def test_policybot_chat_as_a_user_would_pipe_it(settings: Settings, tmp_path: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": settings.resolved_database_url,
-           "POLICYBOT_DATA_DIR": str(tmp_path / "data"),
-           "POLICYBOT_ENCRYPTION_KEY": settings.encryption_key.get_secret_value()}  # type: ignore[union-attr]
+    env = policybot_env(settings, POLICYBOT_DATA_DIR=str(tmp_path / "data"))
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--school", "croughton"],
         input="/help\n:as head\n:in dm\n/whoami\n:quit\n/whoami\n",

@@ -4,7 +4,6 @@ schedule `policybot run` and `serve` start."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 
@@ -16,13 +15,11 @@ from handlers.replies import Message
 from storage import outbox
 from tests.reminders.conftest import LONDON_MONDAY, NUDGE, Recorder, at, who
 from tests.support.outbox import queue_for
+from tests.support.processes import policybot_env
 
 
 def run_due(settings: Settings, now: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": settings.resolved_database_url,
-           "POLICYBOT_DATA_DIR": str(settings.data_dir),
-           "POLICYBOT_CONFIG": str(settings.config_path),
-           "POLICYBOT_ENCRYPTION_KEY": settings.encryption_key.get_secret_value()}  # type: ignore[union-attr]
+    env = policybot_env(settings)
     return subprocess.run([sys.executable, "-m", "bot", "reminders", "run-due", "--now", now],
                           capture_output=True, text=True, env=env, timeout=60, check=False)
 

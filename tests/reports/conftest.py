@@ -1,5 +1,6 @@
 """Helpers for driving the reporting flows through the console, as people would."""
 
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,10 +12,11 @@ from bot.app import App
 from handlers.events import ChatKind, ChatRef, Event, SchoolRef, Sender
 from handlers.identity import school_ref
 from storage import directory
-from storage.models import OutboxMessage, Person
+from storage.models import OutboxMessage
 from storage.report_models import AuditEntry, Report
 from storage.roles import Role
 from tests.conftest import ConsoleDriver
+from tests.support.people import person
 
 
 async def friend_request(console: ConsoleDriver, *, who: str = "A parent",
@@ -41,17 +43,6 @@ async def report(console: ConsoleDriver, *, category: str, involved: str | None 
         out += await console.send(involved)
     out += await console.send(text, links or "Skip", "Send")
     return out
-
-
-async def person(app: App, handle: str, slug: str = "croughton") -> Person:
-    async with app.services.db.session() as session:
-        found = await directory.school_by_slug(session=session, slug=slug)
-        assert found is not None
-        assert found.id is not None
-        someone = await directory.person_by_handle(session=session, school_id=found.id,
-                                                   handle=handle)
-    assert someone is not None
-    return someone
 
 
 async def school(app: App, slug: str = "croughton") -> SchoolRef:

@@ -19,10 +19,10 @@ from tests.reports.conftest import (
     audit_rows,
     friend_request,
     outbox_rows,
-    person,
     refs,
     report,
 )
+from tests.support.people import person
 
 ALL = frozenset(Role)
 LEADERS = frozenset({Role.HEADTEACHER, Role.DSL, Role.CHAIR_OF_GOVERNORS})

@@ -16,10 +16,10 @@ from tests.reports.conftest import (
     friend_request,
     group_lines,
     outbox_rows,
-    person,
     refs,
     school,
 )
+from tests.support.people import person
 
 
 async def test_alice_logs_a_friend_request_and_the_head_is_told(

@@ -9,7 +9,8 @@ from typing import Any
 from bot.app import App
 from storage import reports
 from storage.models import utcnow
-from tests.reports.conftest import all_reports, person
+from tests.reports.conftest import all_reports
+from tests.support.people import person
 
 
 async def test_the_same_submission_is_stored_once_even_in_a_race(app: App) -> None:

@@ -98,3 +98,18 @@ async def webhook(telegram_app: App, adapter: TelegramAdapter) -> AsyncIterator[
     await client.start_server()
     yield Webhook(client)
     await client.close()
+
+
+def fail_to_event_once(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
+    """The next update's translation into an event fails with ``error`` (a database
+    outage, say); later ones work: for tests of what happens to a failed update."""
+    from bot.platforms.telegram_events import to_event
+
+    failures = [error]
+
+    async def flaky(*args: object, **kwargs: object) -> object:
+        if failures:
+            raise failures.pop()
+        return await to_event(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("bot.platforms.telegram.to_event", flaky)

@@ -14,13 +14,12 @@ from sqlmodel import select
 
 from bot.app import App
 from bot.platforms.telegram import Outcome, TelegramAdapter
-from bot.platforms.telegram_events import to_event
 from bot.runner import run_polling
 from storage import updates as claims
 from storage.db import Database
 from storage.update_models import ProcessedUpdate
 from tests.support.fake_telegram import BOT_ID, FakeTelegram, Updates
-from tests.telegram.conftest import ALICE, STAFF_ROOM, Webhook
+from tests.telegram.conftest import ALICE, STAFF_ROOM, Webhook, fail_to_event_once
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 LEASE = claims.LEASE
@@ -101,14 +100,8 @@ async def test_an_update_that_failed_is_handled_when_telegram_retries(
     webhook: Webhook, updates: Updates, fake: FakeTelegram, telegram_app: App,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    failures = [OperationalError("SELECT …", {}, Exception("server closed the connection"))]
-
-    async def flaky(*args: object, **kwargs: object) -> object:
-        if failures:
-            raise failures.pop()
-        return await to_event(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr("bot.platforms.telegram.to_event", flaky)
+    outage = OperationalError("SELECT …", {}, Exception("server closed the connection"))
+    fail_to_event_once(monkeypatch, outage)
     update = updates.message(user=ALICE, chat=STAFF_ROOM, text="/whoami")
     assert await webhook.post(update) == 500  # Telegram will deliver it again
     assert fake.sent() == []

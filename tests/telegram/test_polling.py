@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import os
 import signal
 import sys
 
@@ -17,11 +16,11 @@ from pydantic import SecretStr
 
 from bot.app import App
 from bot.platforms.telegram import TelegramAdapter
-from bot.platforms.telegram_events import to_event
 from bot.runner import run_polling
 from bot.settings import Settings
 from tests.support.fake_telegram import TOKEN, FakeTelegram, Updates
-from tests.telegram.conftest import ALICE, HEAD, STAFF_ROOM, Sleeps
+from tests.support.processes import policybot_env
+from tests.telegram.conftest import ALICE, HEAD, STAFF_ROOM, Sleeps, fail_to_event_once
 
 DETAILS = "A pupil messaged me on Instagram."
 
@@ -65,12 +64,8 @@ async def test_a_rejected_token_stops_the_bot_without_quoting_the_token(
 async def test_policybot_run_polls_and_stops_cleanly_on_sigterm(
     telegram_settings: Settings, fake: FakeTelegram, updates: Updates,
 ) -> None:
-    encryption_key = telegram_settings.encryption_key
-    assert encryption_key is not None
-    env = {**os.environ, "DATABASE_URL": telegram_settings.resolved_database_url,
-           "POLICYBOT_DATA_DIR": str(telegram_settings.data_dir),
-           "POLICYBOT_ENCRYPTION_KEY": encryption_key.get_secret_value(),
-           "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.api_url}
+    env = policybot_env(telegram_settings, TELEGRAM_BOT_TOKEN=TOKEN,
+                        TELEGRAM_API_URL=fake.api_url)
     await fake.queue_update(updates.message(user=ALICE, chat=STAFF_ROOM, text="/whoami"))
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=env,
@@ -116,14 +111,7 @@ async def test_a_polled_update_that_failed_is_fetched_and_handled_again(
     adapter: TelegramAdapter, fake: FakeTelegram, updates: Updates, sleeps: Sleeps,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    failures = [RuntimeError("the database went away")]
-
-    async def flaky(*args: object, **kwargs: object) -> object:
-        if failures:
-            raise failures.pop()
-        return await to_event(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr("bot.platforms.telegram.to_event", flaky)
+    fail_to_event_once(monkeypatch, RuntimeError("the database went away"))
     update = updates.message(user=ALICE, chat=STAFF_ROOM, text="/whoami")
     await fake.queue_update(update)
     stop = asyncio.Event()

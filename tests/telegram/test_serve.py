@@ -4,7 +4,6 @@ stops accepting connections, finishes the update in flight, then exits cleanly."
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
 import sys
@@ -19,6 +18,7 @@ from bot.settings import Settings
 from storage import updates as claims
 from storage.update_models import ProcessedUpdate
 from tests.support.fake_telegram import TOKEN, FakeTelegram, Updates
+from tests.support.processes import policybot_env
 from tests.telegram.conftest import ALICE, SECRET, STAFF_ROOM
 
 LISTENING = re.compile(r"PolicyBot listening on http://127\.0\.0\.1:(\d+)")
@@ -48,13 +48,8 @@ class Log:
 async def test_policybot_serve_finishes_the_update_in_flight_on_sigterm(
     telegram_settings: Settings, telegram_app: App, fake: FakeTelegram, updates: Updates,
 ) -> None:
-    encryption_key = telegram_settings.encryption_key
-    assert encryption_key is not None
-    env = {**os.environ, "DATABASE_URL": telegram_settings.resolved_database_url,
-           "POLICYBOT_DATA_DIR": str(telegram_settings.data_dir),
-           "POLICYBOT_ENCRYPTION_KEY": encryption_key.get_secret_value(),
-           "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.api_url,
-           "TELEGRAM_WEBHOOK_SECRET": SECRET}
+    env = policybot_env(telegram_settings, TELEGRAM_BOT_TOKEN=TOKEN,
+                        TELEGRAM_API_URL=fake.api_url, TELEGRAM_WEBHOOK_SECRET=SECRET)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", "0", env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
