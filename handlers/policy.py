@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 
+from handlers import outbox_keys
+from handlers.actions import encode
 from handlers.context import Services
 from handlers.errors import UserError
 from handlers.events import Event
 from handlers.outbox import notify_person
+from handlers.parsing import parse_number
 from handlers.replies import Button, Message, Reply, say, whisper
 from handlers.router import Router, Where
 from policies.answer import Answer
@@ -115,11 +118,11 @@ async def _abstain(services: Services, event: Event, question: str, answer: Answ
     if event.sender.person_id is None:
         return say(text)
     return say(text + "\nShall I pass your question to the Headteacher?",
-               Button("Ask the Headteacher", f"gap:pass:{gap.id}"))
+               Button("Ask the Headteacher", encode("gap", "pass", gap.id or 0)))
 
 
 async def _pass_on(services: Services, event: Event) -> list[Reply]:
-    gap_id = _number(event.action.rsplit(":", 1)[-1] if event.action else "")
+    gap_id = event.action.number(-1) if event.action is not None else None
     if event.school is None or gap_id is None:
         raise UserError("That button no longer does anything.")
     async with services.db.session() as session:
@@ -136,7 +139,8 @@ async def _pass_on(services: Services, event: Event) -> list[Reply]:
         for head in heads:
             assert head.id is not None
             await notify_person(
-                session=session, cipher=services.cipher, key=f"gap:{gap_id}:head:{head.id}",
+                session=session, cipher=services.cipher,
+                key=outbox_keys.gap_to_head(gap_id, head.id),
                 school_id=event.school.id, person_id=head.id,
                 message=Message(f"{event.sender.display_name} asked something the social media "
                                 f"policy doesn't cover:\n“{question}”\n"
@@ -173,7 +177,7 @@ async def _list_gaps(services: Services, event: Event) -> list[Reply]:
 async def _answer_gap(services: Services, event: Event) -> list[Reply]:
     assert event.school is not None
     number, _, reply = _split_first(event.args)
-    gap_id = _number(number.lstrip("#"))
+    gap_id = parse_number(number.lstrip("#"))
     if gap_id is None or not reply.strip():
         raise UserError("Use /answer NUMBER YOUR ANSWER, with a number from /gaps.")
     async with services.db.session() as session:
@@ -185,7 +189,7 @@ async def _answer_gap(services: Services, event: Event) -> list[Reply]:
         question = services.cipher.decrypt(gap.question)
         await notify_person(
             session=session, cipher=services.cipher,
-            key=f"gap:{gap_id}:answer:{services.now().isoformat()}",
+            key=outbox_keys.gap_answer(gap_id, services.now()),
             school_id=event.school.id, person_id=gap.person_id,
             message=Message(f"The Headteacher answered your question “{question}”:\n"
                             f"{reply.strip()}"))
@@ -197,8 +201,3 @@ def _split_first(text: str) -> tuple[str, str, str]:
     """``"12 the answer"`` or ``"12\nthe answer"`` → ``("12", " ", "the answer")``."""
     parts = text.strip().split(None, 1)
     return (parts[0] if parts else "", " ", parts[1] if len(parts) > 1 else "")
-
-
-def _number(text: str) -> int | None:
-    """A plain ASCII number of sensible size (``"²"`` and 30-digit numbers are not)."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import outbox_keys
 from handlers.acknowledgements import (
     ack_button,
     long_date,
@@ -47,7 +48,7 @@ from handlers.school_hours import (
 )
 from storage import acks, directory, outbox
 from storage.ack_models import AckRequest, PolicyVersion
-from storage.models import Person
+from storage.models import Person, id_of
 from storage.roles import Role
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ if TYPE_CHECKING:
 __all__ = ["PlanReport", "latest_nudge_slot", "nudge_due", "plan_due", "review_slot"]
 
 #: The outbox keys of reminder messages (nudges, Headteacher summaries, review reminders).
-REMINDER_PREFIXES = ("nudge:", "acksummary:", "review:")
+REMINDER_PREFIXES = outbox_keys.REMINDERS
 
 
 class Cadence(Protocol):
@@ -209,12 +210,15 @@ async def _plan_nudges(plan: _School, report: PlanReport) -> None:
     done = await acks.acknowledgements_for(session=plan.session, version_id=version_id)
     outstanding = [p for p in staff if p.id not in done]
     asked = await _ask(plan, version_id, outstanding)
-    queued = await outbox.keys_with_prefix(session=plan.session, prefix=f"nudge:v{version_id}:")
+    queued = await outbox.keys_with_prefix(session=plan.session,
+                                           prefix=outbox_keys.nudge_prefix(version_id))
     cadence = plan.config.nudges
     for person in outstanding:
         slot = latest_nudge_slot(asked[_id(person)].asked_at, plan.now, cadence, plan.hours)
-        key = f"nudge:v{version_id}:p{person.id}:{slot}"
-        if slot is not None and key not in queued and await plan.send(
+        if slot is None:
+            continue
+        key = outbox_keys.nudge(version_id, _id(person), slot)
+        if key not in queued and await plan.send(
                 key, person, nudge_message(plan.version, slot, cadence)):
             report.queued["nudge"] += 1
     await _plan_summary(plan, outstanding, asked, len(staff), report)
@@ -240,12 +244,13 @@ async def _plan_summary(plan: _School, outstanding: list[Person], asked: dict[in
                  if nudge_due(asked[_id(p)].asked_at, final, cadence, plan.hours) <= plan.now]
     if not exhausted:
         return
-    prefix = f"acksummary:v{plan.version.id}:"
+    version_id = id_of(plan.version)
+    prefix = outbox_keys.ack_summary_prefix(version_id)
     queued = await outbox.keys_with_prefix(session=plan.session, prefix=prefix)
     message = summary_message(plan.version, exhausted, staff_count, cadence)
     for head in await directory.people_with_role(session=plan.session, school_id=plan.school_id,
                                                  role=Role.HEADTEACHER):
-        key = f"{prefix}p{head.id}"
+        key = outbox_keys.ack_summary(version_id, _id(head))
         if key not in queued and await plan.send(key, head, message):
             report.queued["summary"] += 1
 
@@ -257,14 +262,14 @@ async def _plan_review(plan: _School, report: PlanReport) -> None:
     slot = review_slot(review, plan.now, plan.config.review_reminder_days, plan.hours)
     if slot is None:
         return
-    prefix = f"review:s{plan.school_id}:{review.isoformat()}:"
+    prefix = outbox_keys.review_prefix(plan.school_id, review)
     queued = await outbox.keys_with_prefix(session=plan.session, prefix=prefix)
     today = plan.available_at.astimezone(plan.hours.zone).date()
     message = review_message(plan.version.title, review, today)
     for role in (Role.HEADTEACHER, Role.CHAIR_OF_GOVERNORS):
         for person in await directory.people_with_role(session=plan.session,
                                                        school_id=plan.school_id, role=role):
-            key = f"{prefix}p{person.id}:{slot}"
+            key = outbox_keys.review(plan.school_id, review, _id(person), slot)
             if key not in queued and await plan.send(key, person, message):
                 report.queued["review"] += 1
 
