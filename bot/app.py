@@ -16,7 +16,7 @@ from handlers import build_router
 from handlers.context import AnswerSource, Services
 from handlers.router import Router
 from storage import db as database
-from storage.directory import sync_directory
+from storage.directory import load_index, sync_directory
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ async def build_app(settings: Settings, *, migrate: bool | None = None,
     db = database.Database(url)
     async with db.session() as session:
         await sync_directory(session=session, schools=config.schools)
+        index = await load_index(session=session)
     answers = await asyncio.to_thread(build_answer_engine, config) if with_answers else None
-    services = Services(db=db, config=config, cipher=load_cipher(settings), answers=answers)
+    services = Services(db=db, config=config, cipher=load_cipher(settings), answers=answers,
+                        directory=index)
     return App(settings=settings, services=services, router=build_router())

@@ -43,11 +43,11 @@ def register(router: Router) -> None:
 
     @router.action(flow.PREFIX)
     async def pressed(services: Services, event: Event) -> list[Reply]:
-        parts = (event.action or "").split(":")
-        if not event.sender.known or len(parts) < 3:
+        pressed_action = event.action
+        if not event.sender.known or pressed_action is None or len(pressed_action.args) < 2:
             return [whisper(STALE)]
-        verb, value = flow.verb_and_value(event.action or "")
-        return await step(services, event, verb, value, token=parts[1])
+        verb, value = flow.verb_and_value(pressed_action)
+        return await step(services, event, verb, value, token=pressed_action.arg(0))
 
     @router.conversation(KIND)
     async def typed(services: Services, event: Event) -> list[Reply]:
