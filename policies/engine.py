@@ -14,18 +14,22 @@ safeguarding is worse than "ask the Headteacher".
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from policies.answer import MAX_SOURCES, Answer, Audience, Source
+from policies.compose import compose
 from policies.documents import Clause, PolicyDocument, load_policy
 from policies.errors import PolicyFileError, QuestionError, UnknownSchool
-from policies.faq import Faq, load_faq
+from policies.faq import Faq, StaleEntry, load_faq
 from policies.knowledge import Borrowed, Knowledge, load_knowledge
+from policies.language import NOT_ENGLISH, is_english
+from policies.metadata import review_date
 from policies.nearmiss import mismatch
 from policies.retrieval import Hit, SchoolIndex
+from policies.review import asks_review_date, review_answer
 from policies.vocabulary import DOMAIN, STRONG_DOMAIN, terms
 
 __all__ = ["AnswerEngine", "PolicySource"]
@@ -47,6 +51,7 @@ class PolicySource:
     name: str
     policy_paths: tuple[Path, ...]
     faq_path: Path | None = None
+    next_review: date | None = None  # the school config's, over the document's
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,17 @@ class AnswerEngine:
     def documents(self, school: str) -> tuple[PolicyDocument, ...]:
         return self._school(school).documents
 
+    def stale_entries(self, school: str) -> tuple[StaleEntry, ...]:
+        """FAQ entries switched off: the policy no longer says what they quote."""
+        faq = self._school(school).faq
+        return faq.stale if faq else ()
+
+    def review_date(self, school: str) -> date | None:
+        """The policy's next review date (the config's over the document's)."""
+        data = self._school(school)
+        stated = next((d.next_review for d in data.documents if d.next_review), None)
+        return review_date(data.source.next_review, stated)
+
     def answer(self, *, school: str, question: str, audience: Audience | str) -> Answer:
         """Answer ``question`` from ``school``'s policy for ``audience``.
 
@@ -129,9 +145,14 @@ class AnswerEngine:
         """
         data = self._school(school)
         audience = Audience(audience)
-        query = data.index.correct(terms(_trim(question)))
+        text = _trim(question)
+        if not is_english(text, data.index.words):
+            return Answer(NOT_ENGLISH, True, 0.0)
+        if asks_review_date(text):
+            return review_answer(data.source.name, data.documents, self.review_date(school))
+        query = data.index.correct(terms(text))
         hits = data.index.search(query, audience) if query else []
-        return _Decision(data, self.thresholds, query, hits, audience, question).answer()
+        return _Decision(data, self.thresholds, query, hits, audience, text).answer()
 
     def _school(self, school: str) -> _School:
         try:
@@ -262,7 +283,7 @@ class _Decision:
         else:
             assert hit.target.clause is not None
             clauses = [hit.target.clause]
-            text = _quote(hit.target.clause)
+            text = compose(hit.target.clause, permission="askleave" in self.query)
         others = [(other, item) for other, _, item in ranked if item is not hit]
         return Answer(text, False, confidence, self._sources(hit, clauses, adjusted, others))
 
@@ -294,14 +315,6 @@ class _Decision:
         )
         # how close the best match came to being an answer: always below an answer's 0.5
         return Answer(text, True, min(_confidence(best, self.limits.answer), 0.49))
-
-
-def _quote(clause: Clause) -> str:
-    text = clause.text
-    if clause.lead_in:
-        lead = re.sub(r"\s*:\s*$", "", clause.lead_in)
-        return f'The policy says, under "{lead}": "{text}"'
-    return f'The policy says: "{text}"'
 
 
 def _confidence(score: float, threshold: float) -> float:

@@ -120,6 +120,11 @@ class SchoolIndex:
         self._questions = _bm25(texts, b=0.75)
         self._profiles = _bm25(profiles, b=0.3)
 
+    @property
+    def words(self) -> frozenset[str]:
+        """Every term of the index (the policy's and its FAQ's words, stemmed)."""
+        return frozenset(self._idf)
+
     def weight(self, term: str) -> float:
         """How much ``term`` says about a question: its IDF, adjusted by what kind of word it is."""
         if term in OUT_OF_DOMAIN:
