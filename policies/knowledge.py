@@ -77,7 +77,7 @@ class Knowledge:
     @classmethod
     def from_faqs(cls, faqs: Iterable[Faq]) -> Knowledge:
         lessons = [
-            Lesson(faq.school, entry.id, entry.questions, entry.audiences,
+            Lesson(faq.school, entry.id, _anonymous(entry.questions, names), entry.audiences,
                    _profile(entry, names))
             for faq, names in ((faq, _name_terms(faq)) for faq in faqs)
             for entry in faq.entries
@@ -140,6 +140,11 @@ def _profile(entry: FaqEntry, names: frozenset[str]) -> dict[str, float]:
         for term in set(terms(question)) - names - _IGNORED:
             profile[term] = profile.get(term, 0.0) + share * QUESTION_WEIGHT
     return profile
+
+
+def _anonymous(questions: tuple[str, ...], names: frozenset[str]) -> tuple[str, ...]:
+    """The questions that do not name their own school ("does croughton have insta")."""
+    return tuple(q for q in questions if names.isdisjoint(terms(q))) or questions
 
 
 def _name_terms(faq: Faq) -> frozenset[str]:

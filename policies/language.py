@@ -23,8 +23,7 @@ def _split(text: str) -> list[str]:
 
 
 NOT_ENGLISH = (
-    "Sorry, I can only read English for now, so I can't answer that from the policy. "
-    "Shall I pass your question to the Headteacher?"
+    "Sorry, I can only read English for now, so I can't answer that from the policy."
 )
 _FOREIGN = frozenset(_split("""
     je tu il elle nous vous ils est sont suis peux peut puis les une des du sur avec
@@ -40,7 +39,7 @@ _ENGLISH = frozenset({"i", "a", "the", "to", "my", "on", "can", "is", "in", "of"
 
 def is_english(text: str, known: Container[str]) -> bool:
     """Whether ``text`` reads as English; ``known`` holds the policy's own index terms."""
-    words = [word.lower() for word in _WORD.findall(text)]
+    words = sorted({word.lower() for word in _WORD.findall(text)})  # each word once
     if len(words) < 2:
         return True
     english = sum(1 for word in words if word in STOP_WORDS or word in _ENGLISH)

@@ -41,7 +41,7 @@ KEY_THINGS = frozenset({"password", "logo", "list"})
 # A phone is the thing asked about when it is kept, used or brought, not when it is only
 # the way onto social media ("check fb on my phone").
 _PHONE_OBJECT = re.compile(
-    r"(?:keep|store|put|leave|bring|have|carry|charge|use|using)\w* (?:my |their |his |her |"
+    r"\b(?:keep|store|put|leave|bring|have|carry|charge|use|using)\w* (?:my |their |his |her |"
     r"our |the |your )?(?:own )?(?:mobile |smart ?)?(?:phones?|mobiles?)\b(?! to\b)",
     re.IGNORECASE,
 )
