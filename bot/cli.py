@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
+from bot.cli_faq import faq_app
+
 if TYPE_CHECKING:
     from bot.config import SchoolConfig, SchoolsConfig
     from bot.settings import Settings
@@ -28,6 +30,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(reminders_app, name="reminders")
 app.add_typer(config_app, name="config")
 app.add_typer(reports_app, name="reports")
+app.add_typer(faq_app, name="faq")
 
 
 def _settings(log_level: str = "WARNING") -> Settings:
@@ -78,6 +81,11 @@ def _database_problem(exc: Exception) -> str:
         detail = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         return f"Cannot reach the database (DATABASE_URL): {detail}"
     return f"DATABASE_URL is not usable: {exc}"
+
+
+async def _async(function: Callable[..., T], *args: object) -> T:
+    """Run a plain function under :func:`_run`, for its clear start-up error messages."""
+    return function(*args)
 
 
 try:  # the answer engine's command; see bot/cli_ask.py
@@ -195,6 +203,9 @@ def config_check() -> None:
     for school in config.schools:
         typer.echo(f"{school.slug}: {school.name} — {len(school.people)} people, "
                    f"{len(school.chats)} chats, {len(school.policies)} policy file(s)")
+    from bot.cli_faq import policy_report
+    for line in _run(lambda: _async(policy_report, config)):
+        typer.echo(line)
     typer.echo(f"{settings.config_path}: OK")
 
 

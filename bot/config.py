@@ -204,7 +204,7 @@ def policy_sources(config: SchoolsConfig) -> list[PolicySource]:
     from policies.engine import PolicySource
 
     return [PolicySource(slug=s.slug, name=s.name, policy_paths=tuple(s.policies),
-                         faq_path=s.faq) for s in config.schools]
+                         faq_path=s.faq, next_review=s.next_review) for s in config.schools]
 
 
 def load_config(path: Path) -> SchoolsConfig:

@@ -30,6 +30,7 @@ from handlers.replies import Button, Reply, whisper
 from handlers.router import Router, Where
 from policies.documents import load_policy
 from policies.errors import PolicyError
+from policies.metadata import review_date
 from storage import acks, directory, outbox
 from storage.ack_models import Acknowledgement, PolicyVersion
 from storage.models import Person, id_of
@@ -198,8 +199,8 @@ async def status_text(*, services: Services, school_id: int, config: SchoolConfi
         for older in (await acks.recent_versions(session=session, school_id=school_id,
                                                  limit=EARLIER_VERSIONS_SHOWN + 1))[1:]:
             lines.append(await _older_line(session, older, staff))
-    lines.append(review_line(config.next_review or current.next_review, services.now(),
-                             config.timezone))
+    lines.append(review_line(review_date(config.next_review, current.next_review),
+                             services.now(), config.timezone))
     return "\n".join(lines)
 
 
