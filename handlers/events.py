@@ -72,13 +72,15 @@ class ChatRef:
 @dataclass(frozen=True, slots=True)
 class Attachment:
     """A file that came with a message (a photo, a screenshot, a document). ``ref`` is
-    the platform's handle for downloading it; the content is fetched only if needed."""
+    the platform's handle for it; ``content`` its bytes, when the adapter fetched them
+    (in a private chat, up to the platform's size limit), else None."""
 
-    kind: str  # photo | document | voice | video | sticker | file
+    kind: str  # photo | document | voice | video | sticker | file | other
     ref: str
     filename: str | None = None
     mime_type: str | None = None
     size: int | None = None
+    content: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
