@@ -223,12 +223,12 @@ def reminders_run_due(
 def reports_purge(
     now: Annotated[str | None, typer.Option(help="the moment to purge at (ISO-8601)")] = None,
 ) -> None:
-    """Delete entries older than each school's retention period (the purge is audited)."""
+    """Apply each record type's retention: delete, or flag for review (all audited)."""
     settings = _settings("INFO")
     from bot.reports_cli import moment, purge
 
-    for slug, count in _run(lambda: purge(settings, moment(now))).items():
-        typer.echo(f"{slug}: {count} entries past their retention period deleted")
+    for slug, run in _run(lambda: purge(settings, moment(now))).items():
+        typer.echo(f"{slug}: {run.summary()}")
 
 
 def main() -> None:

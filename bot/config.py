@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.platforms.registry import NAMES as PLATFORM_NAMES
+from handlers.report_settings import ReportSettings
 from policies.answer import Audience
 from storage.roles import Role
 
@@ -159,8 +160,11 @@ class SchoolConfig(_Strict):
     next_review: dt.date | None = None
     review_reminder_days: tuple[int, ...] = (60, 30, 7)
     nudges: NudgeCadence = NudgeCadence()
-    acknowledge_roles: tuple[Role, ...] = (Role.HEADTEACHER, Role.DSL, Role.STAFF)
+    acknowledge_roles: tuple[Role, ...] = (Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL,
+                                           Role.STAFF)
     retention_days: int = Field(default=2190, ge=30, le=36500)
+    #: who reads each kind of report, retention per record type, the school's contact line
+    reports: ReportSettings = ReportSettings()
     #: a workspace id per platform that has them (``slack_team: T0123ABC``)
     workspaces: dict[str, str] = Field(default_factory=dict)
 

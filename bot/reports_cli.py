@@ -1,7 +1,8 @@
-"""``policybot reports purge``: delete report entries older than each school's retention
-period (``retention_days`` in the school config), keeping an audit record of the purge.
+"""``policybot reports purge``: apply each school's retention by record type (delete, or
+flag for review; see :mod:`handlers.report_retention`), keeping an audit record.
 
-Cron-friendly: run it daily; a run with nothing to delete still records that it ran.
+Cron-friendly: run it daily (``serve`` and ``run`` also run it once a day); a run
+with nothing to do still records that it ran.
 """
 
 from __future__ import annotations
@@ -11,29 +12,18 @@ import datetime as dt
 import typer
 
 from bot.settings import Settings
-from storage import directory
-from storage.retention import purge_expired
+from handlers.report_retention import RetentionRun, apply_retention
 
 
-async def purge(settings: Settings, now: dt.datetime) -> dict[str, int]:
-    """Purge every configured school; return how many entries each lost."""
+async def purge(settings: Settings, now: dt.datetime) -> dict[str, RetentionRun]:
+    """Apply every configured school's retention; what each pass did, by school."""
     from bot.app import build_app
 
     application = await build_app(settings, with_answers=False)
-    purged: dict[str, int] = {}
     try:
-        for school in application.services.config.schools:
-            cutoff = now - dt.timedelta(days=school.retention_days)
-            async with application.services.db.session() as session:
-                found = await directory.school_by_slug(session=session, slug=school.slug)
-                assert found is not None
-                assert found.id is not None
-                ids = await purge_expired(session=session, school_id=found.id, cutoff=cutoff,
-                                          now=now)
-            purged[school.slug] = len(ids)
+        return await apply_retention(application.services, now)
     finally:
         await application.close()
-    return purged
 
 
 def moment(value: str | None) -> dt.datetime:

@@ -1,9 +1,12 @@
 """The reminder pass: plan what is due, then deliver it. Once (``policybot reminders
-run-due``) or on a schedule in-process (``policybot run`` and ``policybot serve``).
+run-due``) or on a schedule in-process (``policybot run`` and ``policybot serve``),
+where the schedule also applies report retention once a day (what ``policybot
+reports purge`` does from cron; see :mod:`handlers.report_retention`).
 
 Planning is idempotent (every reminder has a unique outbox key) and delivery
 claims each row before sending, so any number of workers may run the schedule
-at once and each reminder still goes out once.
+at once and each reminder still goes out once. Retention is idempotent too: a
+report is deleted or flagged once, whichever worker gets there first.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from dataclasses import dataclass
 from bot.delivery import Deliverer, DeliveryReport
 from handlers.context import Services
 from handlers.reminders import PlanReport, plan_due
+from handlers.report_retention import RetentionRun, apply_retention
 
 __all__ = ["PassReport", "ReminderScheduler", "run_pass"]
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL = 300.0  # seconds between passes: reminders are due by the hour, not second
+RETENTION_EVERY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,8 @@ class ReminderScheduler:
         self.wake = wake
         self.interval = interval
         self.passes = 0
+        self.retention_runs = 0
+        self._retained_at: dt.datetime | None = None
         self._passed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
 
@@ -84,10 +91,30 @@ class ReminderScheduler:
             _log_pass(report)
             if self.wake is not None and report.planned.queued.total():
                 self.wake()
+        await self.retain_daily()
         async with self._passed:
             self.passes += 1
             self._passed.notify_all()
         return report
+
+    async def retain_daily(self) -> dict[str, RetentionRun] | None:
+        """Apply report retention, if it has not run in this process for a day."""
+        now = self.services.now()
+        if self._retained_at is not None and now - self._retained_at < RETENTION_EVERY:
+            return None
+        try:
+            runs = await apply_retention(self.services, now)
+        except Exception:
+            log.exception("report retention failed; trying again at the next pass")
+            return None
+        self._retained_at = now
+        self.retention_runs += 1
+        for slug, run in runs.items():
+            if run.deleted or run.flagged:
+                log.info("retention: %s: %s", slug, run.summary())
+        if self.wake is not None and any(run.flagged for run in runs.values()):
+            self.wake()
+        return runs
 
     async def wait_for_pass(self, count: int = 1) -> None:
         """Until at least ``count`` passes have finished (for tests and start-up)."""

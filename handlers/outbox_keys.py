@@ -22,10 +22,14 @@ __all__ = [
     "nudge_person_prefix",
     "nudge_prefix",
     "reply",
-    "report_message",
+    "report_deleted",
+    "report_entry",
+    "report_evidence",
     "report_notified",
-    "report_outcome",
+    "report_of",
+    "report_prefix",
     "report_read",
+    "report_review_due",
     "review",
     "review_prefix",
     "update_of_reply",
@@ -69,20 +73,52 @@ def review(school_id: int, review_date: dt.date, person_id: int, slot: str) -> s
     return f"{review_prefix(school_id, review_date)}p{person_id}:{slot}"
 
 
+REPORT = "report:"
+MAX_UPDATE_PART = 80
+
+
+def report_prefix() -> str:
+    """Every message about a report starts so, then its id (see :func:`report_of`):
+    retention deletes them with the report."""
+    return REPORT
+
+
+def report_of(key: str) -> int | None:
+    """The report id a message about a report is about (None: not about one)."""
+    parts = key.split(":")
+    if not key.startswith(REPORT) or len(parts) < 2 or not parts[1].isdigit():
+        return None
+    return int(parts[1])
+
+
 def report_notified(report_id: int, person_id: int) -> str:
-    return f"report:{report_id}:notify:{person_id}"
+    return f"{REPORT}{report_id}:notify:{person_id}"
 
 
-def report_message(report_id: int, message_id: int, person_id: int) -> str:
-    return f"report:{report_id}:msg:{message_id}:to:{person_id}"
+def report_entry(report_id: int, entry_id: int, person_id: int) -> str:
+    """One chronology entry (a message, an outcome, a correction…) told to one person."""
+    return f"{REPORT}{report_id}:msg:{entry_id}:to:{person_id}"
 
 
-def report_outcome(report_id: int, entry_id: int) -> str:
-    return f"report:{report_id}:outcome:{entry_id}"
+def report_read(report_id: int, reader_id: int) -> str:
+    """The reporter told that this reader has read it."""
+    return f"{REPORT}{report_id}:read:{reader_id}"
 
 
-def report_read(report_id: int) -> str:
-    return f"report:{report_id}:read"
+def report_evidence(report_id: int, evidence_id: int, person_id: int, update_key: str) -> str:
+    """An evidence file sent to a reader, for the /view of this update."""
+    return (f"{REPORT}{report_id}:evidence:{evidence_id}:to:{person_id}:"
+            f"{update_key[:MAX_UPDATE_PART]}")
+
+
+def report_review_due(report_id: int, person_id: int, flagged: dt.date) -> str:
+    return f"{REPORT}{report_id}:review:{flagged.isoformat()}:to:{person_id}"
+
+
+def report_deleted(school_id: int, reference: int, person_id: int) -> str:
+    """A reader told a report was deleted: not under the report's prefix, as the
+    report's own messages go with it."""
+    return f"retention:s{school_id}:r{reference}:deleted:to:{person_id}"
 
 
 def gap_to_head(gap_id: int, head_id: int) -> str:

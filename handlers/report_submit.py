@@ -1,5 +1,6 @@
-"""Sending a draft: route it, store it (free text encrypted), tell the recipients through
-the outbox in the same transaction, and thank the reporter.
+"""Sending a draft: decide who reads it, store it (free text encrypted) with its readers,
+its evidence and the first entries of its chronology, tell the readers through the
+outbox in the same transaction, and thank the reporter, truthfully.
 
 A notification carries no free text and no reporter's name: only that something
 arrived, its reference (never the database id) and its category, and how to read it
@@ -18,30 +19,23 @@ from handlers import report_flow as flow
 from handlers.actions import encode
 from handlers.context import Services
 from handlers.errors import UserError
-from handlers.events import Event
-from handlers.outbox import notify_person
+from handlers.events import Event, SchoolRef
 from handlers.replies import Button, Message
-from handlers.report_routing import CATEGORY_LABELS, FRIEND_REQUEST, ROLE_TITLES, route
-from storage import audit, directory, reports
-from storage.models import Person, id_of
+from handlers.report_notify import tell
+from handlers.report_readers import (
+    Readers,
+    people_text,
+    resolve,
+    school_contact,
+    who_can_read,
+)
+from handlers.report_routing import CATEGORY_LABELS, FRIEND_REQUEST
+from storage import audit, directory, evidence, report_events, reports
+from storage.models import id_of
 from storage.report_models import Report
 from storage.roles import Role
 
-FIELD_TITLES = {
-    "contact_type": "Who", "subject": "Name or initials", "platform": "Platform",
-    "occurred_on": "When", "staff_action": "What you did", "category": "What",
-    "involved": "Who is involved", "links": "Links",
-}
 THREAD_PREFIX = "rt"
-
-
-async def recipients(session: AsyncSession, school_id: int, category: str,
-                     involved: str | None) -> tuple[Role, list[Person]]:
-    """The role a report goes to in this school, and the people who hold it."""
-    dsls = await directory.people_with_role(session=session, school_id=school_id, role=Role.DSL)
-    role = route(category, involved, has_dsl=bool(dsls))
-    people = await directory.people_with_role(session=session, school_id=school_id, role=role)
-    return role, people
 
 
 def category_of(state: flow.State) -> str:
@@ -49,51 +43,73 @@ def category_of(state: flow.State) -> str:
         state["answers"]["category"])
 
 
+async def readers_of_draft(session: AsyncSession, services: Services, event: Event,
+                           state: flow.State) -> Readers:
+    return await resolve(session, services, _school(event), category_of(state),
+                         state["answers"].get("involved"))
+
+
 async def summary(session: AsyncSession, services: Services, event: Event,
                   state: flow.State) -> str:
-    """The draft as the reporter will send it, and who it will go to."""
+    """The draft as the reporter will send it, and exactly who will be able to read it."""
     lines = ["Please check this before it is sent:"]
     for step in flow.steps_of(state):
-        value = state["answers"].get(step.name)
-        lines.append(f"{_title(state, step.name)}: {_shown(services, step, value)}")
-    role, _ = await recipients(session, _school(event), category_of(state),
-                               state["answers"].get("involved"))
-    goes_to = ROLE_TITLES[role]
-    if role is Role.CHAIR_OF_GOVERNORS:
-        goes_to += " (the Headteacher will not see it)"
-    lines += [f"It will go to {goes_to}.", "Press Send, or Back to change something."]
+        if step.evidence:
+            continue
+        lines.append(f"{step.title}: {shown(services, state, step)}")
+    files = await evidence.of_draft(session=session, draft_token=state["token"])
+    if files or state["flow"] != FRIEND_REQUEST:
+        lines.append(f"Evidence: {files_text(files)}")
+    readers = await readers_of_draft(session, services, event, state)
+    heads = await directory.people_with_role(session=session, school_id=_school(event).id,
+                                             role=Role.HEADTEACHER)
+    lines.append(who_can_read(readers, head_exists=bool(heads)))
+    lines.append("Press Send, or Back to change something.")
     return "\n".join(lines)
 
 
 async def submit(session: AsyncSession, services: Services, event: Event,
                  state: flow.State) -> str:
     """Store the report and queue its notifications, once per draft."""
-    school_id = _school(event)
-    category, answers = category_of(state), state["answers"]
-    role, people = await recipients(session, school_id, category, answers.get("involved"))
-    if not people:
-        raise UserError(f"Your school has no one set up as {ROLE_TITLES[role]}, so I can't "
-                        "send this yet. Your draft is kept: please tell your PolicyBot admin.")
+    school = _school(event)
+    readers = await readers_of_draft(session, services, event, state)
+    if not readers.people:
+        raise UserError(f"{who_can_read(readers, head_exists=False)} Your draft is kept: "
+                        f"please tell your PolicyBot admin, and in the meantime tell "
+                        f"{school_contact(services, school)} directly.")
     report, created = await reports.create(session=session, values=_values(
-        services, event, state, category, role))
-    assert report.id is not None
+        services, event, state), readers=readers.role_values)
     if not created:
         return f"That was already sent as #{report.reference}; nothing more to do."
-    for person in people:
-        assert person.id is not None
-        await notify_person(session=session, cipher=services.cipher, school_id=school_id,
-                            key=outbox_keys.report_notified(id_of(report), id_of(person)),
-                            person_id=person.id,
-                            message=notification(report))
-    await audit.record(session=session, school_id=school_id, actor_id=event.sender.person_id,
+    await evidence.attach(session=session, draft_token=state["token"], report_id=id_of(report))
+    await _chronicle(session, services, event, report, readers)
+    await audit.record(session=session, school_id=school.id, actor_id=event.sender.person_id,
                        action=audit.SUBMIT, report_id=report.id, now=services.now())
     what = "friend request is logged" if report.kind == FRIEND_REQUEST else "report is sent"
-    return (f"Thank you. Your {what} as #{report.reference} and {ROLE_TITLES[role]} has been told, "
-            "privately. I'll tell you here when it has been read. /mine shows what you've sent.")
+    return (f"Thank you. Your {what} as #{report.reference}. {people_text(readers.people)} "
+            f"{'have' if len(readers.people) > 1 else 'has'} been told, privately; only they "
+            "and you can read it. I'll tell you here when it is read. /mine shows what "
+            "you've sent.")
+
+
+async def _chronicle(session: AsyncSession, services: Services, event: Event, report: Report,
+                     readers: Readers) -> None:
+    """The first entries: recorded by the reporter, then each reader told."""
+    now, report_id = services.now(), id_of(report)
+    await report_events.append(session=session, report_id=report_id,
+                               kind=report_events.RECORDED, actor_id=event.sender.person_id,
+                               now=now)
+    told = await tell(session, services, report,
+                      [id_of(p) for p in readers.people if p.id != event.sender.person_id],
+                      notification(report),
+                      lambda person: outbox_keys.report_notified(report_id, person))
+    for person_id in told:
+        await report_events.append(session=session, report_id=report_id,
+                                   kind=report_events.NOTIFIED, person_id=person_id, now=now)
 
 
 def notification(report: Report) -> Message:
-    """What a recipient is told at once: no free text, no reporter's name."""
+    """What a reader is told at once: no free text, no reporter's name."""
     number = report.reference
     if report.kind == FRIEND_REQUEST:
         text = f"A friend request has been logged for your list (#{number})."
@@ -103,38 +119,52 @@ def notification(report: Report) -> Message:
                    (Button("Read it", encode(THREAD_PREFIX, "view", number)),))
 
 
-def _values(services: Services, event: Event, state: flow.State, category: str,
-            role: Role) -> dict[str, Any]:
+def _values(services: Services, event: Event, state: flow.State) -> dict[str, Any]:
     answers = state["answers"]
-    occurred = answers.get("occurred_on")
+    occurred, at = answers.get("occurred_on"), answers.get("occurred_time")
     return {
-        "school_id": _school(event), "submission_key": state["token"], "kind": state["flow"],
-        "category": category, "involved": answers.get("involved"), "handler_role": str(role),
-        "reporter_id": event.sender.person_id, "contact_type": answers.get("contact_type"),
-        "platform": answers.get("platform"),
+        "school_id": _school(event).id, "submission_key": state["token"],
+        "kind": state["flow"], "category": category_of(state),
+        "involved": answers.get("involved"), "reporter_id": event.sender.person_id,
+        "contact_type": answers.get("contact_type"), "platform": answers.get("platform"),
+        "platform_other_enc": answers.get("platform_other"),
         "occurred_on": dt.date.fromisoformat(occurred) if occurred else None,
+        "occurred_time": dt.time.fromisoformat(at) if at else None,
         "staff_action": answers.get("staff_action"), "subject_enc": answers.get("subject"),
         "details_enc": answers.get("details"), "links_enc": answers.get("links"),
-        "status": reports.OPEN, "created_at": services.now(),
+        "status": reports.OPEN, "created_at": services.now(), "legal_hold": False,
     }
 
 
-def _title(state: flow.State, name: str) -> str:
-    if name == "details":
-        return "Note" if state["flow"] == FRIEND_REQUEST else "What happened"
-    return FIELD_TITLES[name]
-
-
-def _shown(services: Services, step: flow.Step, value: str | None) -> str:
+def shown(services: Services, state: flow.State, step: flow.Step) -> str:
+    """A draft's answer to one step, as the reporter typed or chose it."""
+    answers = state["answers"]
+    value = answers.get(step.name)
     if value is None:
         return "—"
     if step.free_text:
         return services.cipher.decrypt(value)
     if step.date:
-        return f"{dt.date.fromisoformat(value):%d %b %Y}"
+        at = answers.get("occurred_time")
+        return f"{dt.date.fromisoformat(value):%d %b %Y}" + (f", {at}" if at else "")
+    if step.other is not None and value == step.other and answers.get("platform_other"):
+        return f"Other: {services.cipher.decrypt(answers['platform_other'])}"
     return step.label_of(value)
 
 
-def _school(event: Event) -> int:
+def files_text(files: list[evidence.EvidenceInfo]) -> str:
+    if not files:
+        return "none"
+    return f"{len(files)} file{'s' if len(files) > 1 else ''} (" + ", ".join(
+        f"{f.filename}, {size_text(f.size)}" for f in files) + ")"
+
+
+def size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(size // 1024, 1)} KB"
+
+
+def _school(event: Event) -> SchoolRef:
     assert event.school is not None
-    return event.school.id
+    return event.school

@@ -1,8 +1,12 @@
-"""/report and /friendrequest: private forms, started anywhere, always completed in private.
+"""/report and /friendrequest: private forms, started anywhere, always completed in private;
+and /cancel, /back and /skip for whatever form is open.
 
 In a group the only reply is a neutral pointer; every step of the form is whispered.
 The draft lives in ``storage.conversations`` (kind ``report``), so any worker can
 continue it and a restart loses nothing. Buttons and typed answers do the same thing.
+A message that is clearly not an answer (a question typed at a short step) is
+answered as a question, and the draft is recalled rather than fed it. Someone the
+bot doesn't know who has a worry is told how to reach the school and who its DSL is.
 """
 
 from __future__ import annotations
@@ -12,22 +16,29 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import headteacher_list, report_thread
+from handlers import headteacher_list, report_evidence, report_retention, report_thread
+from handlers import report_drafts as drafts
 from handlers import report_flow as flow
 from handlers.context import Services
+from handlers.errors import UserError
 from handlers.events import Event
-from handlers.replies import Reply, open_private, say, whisper
+from handlers.policy import answer_question
+from handlers.replies import Reply, only_you, open_private, say, whisper
+from handlers.report_dates import parse_day, parse_when
+from handlers.report_prompts import NOTE, busy_note, forget_prompt
+from handlers.report_readers import dsl_sentence, school_contact
 from handlers.report_routing import FRIEND_REQUEST, INCIDENT
-from handlers.report_submit import submit, summary
-from handlers.router import Router
-from storage import conversations, reports
+from handlers.report_submit import submit
+from handlers.router import Handler, Router, Where
+from storage import conversations, directory, reports
 from storage.roles import STAFF_ROLES, Role
 
 KIND = flow.DRAFT
 POINTER = "I've sent you a private message."
 COMMANDS = {FRIEND_REQUEST: "friendrequest", INCIDENT: "report"}
-REPORTER_ROLES = frozenset(Role)
+ANYONE_KNOWN = frozenset(Role)
 STALE = "That form is no longer open. Send /report or /friendrequest to start again."
+NOTHING_OPEN = "You have no form open, so there's nothing to {verb}."
 
 
 def register(router: Router) -> None:
@@ -36,10 +47,17 @@ def register(router: Router) -> None:
     async def friend_request(services: Services, event: Event) -> list[Reply]:
         return await start(services, event, FRIEND_REQUEST)
 
-    @router.command("report", roles=REPORTER_ROLES,
-                    summary="privately report a concern or incident")
+    @router.command("report", summary="privately report a concern or incident")
     async def report(services: Services, event: Event) -> list[Reply]:
+        if not event.sender.known:
+            return [await worry(services, event)]
         return await start(services, event, INCIDENT)
+
+    for verb, summary in (("cancel", "drop the form you have open"),
+                          ("back", "go back a step in the form you have open"),
+                          ("skip", "skip an optional step of the form you have open")):
+        router.command(verb, roles=ANYONE_KNOWN, where=Where.PRIVATE,
+                       summary=summary)(_form_command(verb))
 
     @router.action(flow.PREFIX)
     async def pressed(services: Services, event: Event) -> list[Reply]:
@@ -53,8 +71,42 @@ def register(router: Router) -> None:
     async def typed(services: Services, event: Event) -> list[Reply]:
         return await step(services, event, "", event.text, token=None)
 
+    report_evidence.register(router)
     report_thread.register(router)
+    report_retention.register(router)
     headteacher_list.register(router)
+
+
+def _form_command(verb: str) -> Handler:
+    async def command(services: Services, event: Event) -> list[Reply]:
+        async with services.db.session() as session:
+            row = await conversations.current(session=session, person_id=_person(event))
+            kind = row.kind if row is not None else None
+        if kind == KIND:
+            return await step(services, event, verb, "", token=None, typed=False)
+        if kind == NOTE and verb == "cancel":
+            return await forget_prompt(services, event)
+        return [whisper(NOTHING_OPEN.format(verb="cancel" if verb == "cancel" else
+                                            f"go {verb}" if verb == "back" else verb))]
+    return command
+
+
+async def worry(services: Services, event: Event) -> Reply:
+    """For someone not in the config: how to raise a worry without the bot."""
+    dsl = ""
+    if event.school is not None:
+        async with services.db.session() as session:
+            people = await directory.people_of_school(session=session,
+                                                      school_id=event.school.id)
+        dsl = dsl_sentence(people)
+    contact = (f"tell {school_contact(services, event.school)}" if event.school is not None
+               else "contact the school directly")
+    text = (f"I don't know who you are yet, so I can't take a report from you here. If "
+            f"you're worried about a child, please don't wait: {contact}. "
+            f"{dsl + ' ' if dsl else ''}If a child is in immediate danger, call 999. "
+            "(To use /report here, ask your school's PolicyBot admin to add you: send "
+            "/whoami for the id they need.)")
+    return say(text) if event.chat.is_private else only_you(text)
 
 
 async def start(services: Services, event: Event, kind: str) -> list[Reply]:
@@ -63,57 +115,76 @@ async def start(services: Services, event: Event, kind: str) -> list[Reply]:
     async with services.db.session() as session:
         row = await conversations.current(session=session, person_id=person_id)
         draft = dict(row.state) if row is not None and row.kind == KIND else None
-        if row is not None and row.kind == report_thread.NOTE and row.state.get("pending"):
-            first = whisper(report_thread.waiting(row))  # never replace a typed outcome
+        waiting = busy_note(row)
+        if waiting is not None:
+            first = whisper(waiting)  # never replace a typed outcome
         elif draft is not None and not flow.is_untouched(draft):  # ask before discarding it
             state = {**draft, "asking": kind}
             first = whisper(_abandon_question(event, draft, kind), *flow.buttons(state))
-            await _save(session, services, person_id, state)
+            await drafts.save(session, services, person_id, state)
         else:  # a new form, or the same empty one again (e.g. from the group's pointer)
             same = draft is not None and draft["flow"] == kind
             state = draft if same and draft is not None else flow.new_state(kind, services.now())
-            first = await _ask(session, services, event, state,
-                               f"{flow.INTROS[kind]} {flow.PRIVACY}")
-            await _save(session, services, person_id, state)
+            first = await drafts.ask(session, services, event, state,
+                                     f"{flow.INTROS[kind]} {flow.PRIVACY}")
+            await drafts.save(session, services, person_id, state)
     if event.chat.is_private:
         return [first]
     return [say(POINTER, open_private("Open private chat", COMMANDS[kind])), first]
 
 
 async def step(services: Services, event: Event, verb: str, value: str,
-               token: str | None) -> list[Reply]:
+               token: str | None, *, typed: bool = True) -> list[Reply]:
     """One answer, typed (``token`` None) or pressed, to the person's draft."""
     person_id = _person(event)
     async with services.db.session() as session:
-        state = await _draft(session, person_id)
+        state = await drafts.load(session, person_id)
         if state is None or (token is not None and token != state["token"]):
             return [whisper(await _stale(session, event, token))]
-        if token is None:
+        if token is None and typed:
             verb, value = flow.typed(state, value)
+            if verb == "text" and state["asking"] is None and drafts.unrelated(state, value):
+                return await _answer_instead(services, event, state)
         reply, new_state = await _apply(session, services, event, state, verb, value)
         if new_state is None:
             await conversations.clear(session=session, person_id=person_id)
         elif new_state != state:
-            await _save(session, services, person_id, new_state)
+            await drafts.save(session, services, person_id, new_state)
     return [reply]
+
+
+async def _answer_instead(services: Services, event: Event, state: flow.State) -> list[Reply]:
+    """A question typed while the draft waits for a short answer: answer it, then recall
+    the draft (unchanged)."""
+    try:
+        answered = await answer_question(services, event, event.text)
+    except UserError as exc:
+        answered = [whisper(exc.message)]
+    async with services.db.session() as session:
+        recalled = await drafts.ask(session, services, event, state, drafts.reminder(state))
+    return [*answered, recalled]
 
 
 async def _apply(session: AsyncSession, services: Services, event: Event, state: flow.State,
                  verb: str, value: str) -> tuple[Reply, flow.State | None]:
     """The reply to one answer, and the draft's next state (None: the draft is done)."""
     if verb == "cancel":
+        await drafts.discard(session, _person(event), state)
         return whisper("Cancelled. Nothing was recorded."), None
     if state["asking"] is not None:
         return await _resolve_abandon(session, services, event, state, verb)
     if verb == "back":
+        if not state["history"] and not state.get("naming"):
+            return await drafts.ask(session, services, event, state,
+                                    "This is the first step: there's nothing to go back to."), state
         state = flow.back(state)
     elif verb == "send" and flow.current_step(state) is None:
         return whisper(await submit(session, services, event, state)), None
     elif verb in ("a", "skip", "text"):
         state, problem = _answered(services, event, state, verb, value)
         if problem is not None:
-            return await _ask(session, services, event, state, problem), state
-    return await _ask(session, services, event, state), state
+            return await drafts.ask(session, services, event, state, problem), state
+    return await drafts.ask(session, services, event, state), state
 
 
 def _answered(services: Services, event: Event, state: flow.State, verb: str,
@@ -122,56 +193,76 @@ def _answered(services: Services, event: Event, state: flow.State, verb: str,
     step_ = flow.current_step(state)
     if step_ is None:
         return state, "Press Send to send it, Back to change something, or Cancel."
-    if verb == "skip" and step_.optional:
-        return flow.answer(state, None), None
-    if step_.date and verb in ("a", "text"):
-        day = (flow.relative_date(value, today=_today(services, event)) if verb == "a"
-               else flow.parse_date(value, today=_today(services, event)))
-        if day is None:
-            return state, (flow.date_problem(value, today=_today(services, event))
-                           or "I couldn't read that as a date (not in the future), "
-                              "e.g. 03/03/2026.")
-        return flow.answer(state, day.isoformat()), None
+    if verb == "skip":
+        if step_.optional:
+            return flow.answer(state, None), None
+        return state, "This step can't be skipped."
+    if step_.date:
+        return _dated(state, verb, value, _today(services, event))
+    if state.get("naming") or (verb == "text" and step_.other is not None and value):
+        return _other(services, state, step_, verb, value)
+    if verb == "a" and value == step_.other:
+        return {**state, "naming": step_.name}, None
     if verb == "a" and value in dict(step_.options):
         return flow.answer(state, value), None
     if verb == "text" and step_.free_text and value:
-        return flow.answer(state, services.cipher.encrypt(value)), None
+        return _free_text(services, state, step_, value)
+    if step_.evidence:
+        return state, "Send a photo, screenshot or file here, or press Done (or Skip)."
     return state, "Please choose one of the options below (or type its number)."
+
+
+def _free_text(services: Services, state: flow.State, step_: flow.Step,
+               value: str) -> tuple[flow.State, str | None]:
+    problem = flow.too_long(step_, value)
+    if problem is not None:
+        return state, problem
+    return flow.answer(state, services.cipher.encrypt(value)), None
+
+
+def _other(services: Services, state: flow.State, step_: flow.Step, verb: str,
+           value: str) -> tuple[flow.State, str | None]:
+    """The name of an "other" platform (typed after choosing Other, or typed at once)."""
+    if verb != "text" or not value:
+        return state, "Please type the platform's name (or press Back)."
+    problem = flow.too_long(step_, value)
+    if problem is not None:
+        return state, problem
+    assert step_.other is not None
+    return flow.answer(state, step_.other, platform_other=services.cipher.encrypt(value)), None
+
+
+def _dated(state: flow.State, verb: str, value: str,
+           today: dt.date) -> tuple[flow.State, str | None]:
+    found = (parse_day(value, today=today) if verb == "a" else parse_when(value, today=today))
+    if isinstance(found, str):
+        return state, found
+    day, at = found if isinstance(found, tuple) else (found, None)
+    more = {"occurred_time": at.strftime("%H:%M")} if at is not None else {}
+    answered = flow.answer(state, day.isoformat(), **more)
+    if at is None:
+        answered["answers"].pop("occurred_time", None)
+    return answered, None
 
 
 async def _resolve_abandon(session: AsyncSession, services: Services, event: Event,
                            state: flow.State, verb: str) -> tuple[Reply, flow.State | None]:
     if verb == "discard":
+        await drafts.discard(session, _person(event), state)
         fresh = flow.new_state(state["asking"], services.now())
         lead = f"Discarded. {flow.INTROS[fresh['flow']]} {flow.PRIVACY}"
-        return await _ask(session, services, event, fresh, lead), fresh
+        return await drafts.ask(session, services, event, fresh, lead), fresh
     if verb == "resume":
         resumed = {**state, "asking": None}
-        return await _ask(session, services, event, resumed, "Carrying on."), resumed
+        return await drafts.ask(session, services, event, resumed, "Carrying on."), resumed
     return whisper("Please choose: continue the unsent one, or discard it.",
                    *flow.buttons(state)), state
 
 
-async def _ask(session: AsyncSession, services: Services, event: Event, state: flow.State,
-               lead: str | None = None) -> Reply:
-    """The current step (or the summary to confirm), privately, with its buttons."""
-    current = flow.current_step(state)
-    if current is None:
-        text = await summary(session, services, event, state)
-    else:
-        steps = flow.steps_of(state)
-        number = [s.name for s in steps].index(current.name) + 1
-        text = f"{current.prompt}\n(Step {number} of {len(steps)})"
-    return whisper(f"{lead}\n\n{text}" if lead else text, *flow.buttons(state))
-
-
 def _abandon_question(event: Event, draft: flow.State, kind: str) -> str:
-    what = "friend request" if draft["flow"] == FRIEND_REQUEST else "report"
-    zone = ZoneInfo(event.school.timezone if event.school is not None else "Europe/London")
-    started = dt.datetime.fromisoformat(draft["started"]).astimezone(zone)
     new = "friend request" if kind == FRIEND_REQUEST else "report"
-    return (f"You have a {what} you started on {started:%d %b %Y at %H:%M} and haven't "
-            f"sent. Continue it, or discard it and start a new {new}?")
+    return (f"You have a {drafts.what(draft)} you started on {drafts.started_text(event, draft)}"
+            f" and haven't sent. Continue it, or discard it and start a new {new}?")
 
 
 async def _stale(session: AsyncSession, event: Event, token: str | None) -> str:
@@ -181,17 +272,6 @@ async def _stale(session: AsyncSession, event: Event, token: str | None) -> str:
         if sent is not None and sent.reporter_id == event.sender.person_id:
             return f"That was already sent as #{sent.reference}; nothing more to do."
     return STALE
-
-
-async def _draft(session: AsyncSession, person_id: int) -> flow.State | None:
-    row = await conversations.current(session=session, person_id=person_id)
-    return dict(row.state) if row is not None and row.kind == KIND else None
-
-
-async def _save(session: AsyncSession, services: Services, person_id: int,
-                state: flow.State) -> None:
-    await conversations.save(session=session, person_id=person_id, kind=KIND, state=state,
-                             now=services.now())
 
 
 def _person(event: Event) -> int:
@@ -204,4 +284,4 @@ def _today(services: Services, event: Event) -> dt.date:
     return services.now().astimezone(zone).date()
 
 
-__all__ = ["POINTER", "register", "start", "step"]
+__all__ = ["POINTER", "register", "start", "step", "worry"]

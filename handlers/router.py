@@ -8,7 +8,9 @@ A handler is ``async def handler(services, event) -> list[Reply]``. Each feature
 module exposes ``register(router)``; :func:`handlers.build_router` calls them all.
 Button presses and submitted forms reach the handler registered for their action's
 kind (:class:`handlers.actions.Action`, parsed once by the adapter's pipeline); a
-person opening their home view reaches the :meth:`Router.home` handler.
+person opening their home view reaches the :meth:`Router.home` handler. Files sent in
+private reach the :meth:`Router.attachments` handler of the person's flow in
+progress, if it takes them; anywhere else the person is told the bot reads only text.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ class Router:
         self._commands: dict[str, Command] = {}
         self._actions: dict[str, Handler] = {}
         self._conversations: dict[str, Handler] = {}
+        self._attachments: dict[str, Handler] = {}
         self._text: Handler | None = None
         self._home: Handler | None = None
 
@@ -130,6 +133,14 @@ class Router:
         """Plain private messages from someone with a flow of this kind in progress."""
         def register(handler: Handler) -> Handler:
             self._conversations[kind] = handler
+            return handler
+        return register
+
+    def attachments(self, kind: str) -> Callable[[Handler], Handler]:
+        """Files (with or without a caption) sent in private by someone with a flow of this
+        kind in progress (e.g. evidence for a report draft)."""
+        def register(handler: Handler) -> Handler:
+            self._attachments[kind] = handler
             return handler
         return register
 
@@ -192,6 +203,9 @@ class Router:
     async def handle(self, services: Services, event: Event) -> Dispatched:
         """Handle one event, saying whether its handler failed (see :class:`Dispatched`)."""
         try:
+            taker = await self._attachment_taker(services, event)
+            if taker is not None:
+                return Dispatched(await taker(services, event))
             if event.attachments and not event.text:  # nothing to read: say so, change nothing
                 return Dispatched([say(TEXT_ONLY if event.chat.is_private else TEXT_ONLY_GROUP)])
             route = self.match(event)
@@ -217,13 +231,24 @@ class Router:
             return Dispatched([say(SORRY) if event.chat.is_private else only_you(SORRY)],
                               failed=True)
 
-    async def _conversation_for(self, services: Services, event: Event) -> Handler | None:
+    async def _conversation_for(self, services: Services, event: Event,
+                                table: dict[str, Handler] | None = None) -> Handler | None:
         if event.sender.person_id is None:
             return None
         async with services.db.session() as session:
             flow = await conversations.current(session=session,
                                                person_id=event.sender.person_id)
-        return None if flow is None else self._conversations.get(flow.kind)
+        found = self._conversations if table is None else table
+        return None if flow is None else found.get(flow.kind)
+
+    async def _attachment_taker(self, services: Services, event: Event) -> Handler | None:
+        """The handler that takes this private message's files, if the flow in progress
+        takes them (a caption that is a command is still a command)."""
+        if not event.attachments or not event.chat.is_private or event.command is not None:
+            return None
+        if event.kind is not EventKind.MESSAGE or not self._attachments:
+            return None
+        return await self._conversation_for(services, event, self._attachments)
 
 
 def _unconfigured_group(event: Event) -> bool:

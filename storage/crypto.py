@@ -29,10 +29,17 @@ class Cipher:
         return Fernet.generate_key().decode()
 
     def encrypt(self, text: str) -> str:
-        return self._fernet.encrypt(text.encode()).decode()
+        return self.encrypt_bytes(text.encode())
 
     def decrypt(self, token: str) -> str:
+        return self.decrypt_bytes(token).decode()
+
+    def encrypt_bytes(self, data: bytes) -> str:
+        """A file's bytes (evidence) as a token, stored like encrypted text."""
+        return self._fernet.encrypt(data).decode()
+
+    def decrypt_bytes(self, token: str) -> bytes:
         try:
-            return self._fernet.decrypt(token.encode()).decode()
+            return self._fernet.decrypt(token.encode())
         except InvalidToken as exc:
             raise CipherError("stored data cannot be decrypted with the configured key") from exc

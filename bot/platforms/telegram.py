@@ -15,13 +15,17 @@ here is what only Telegram has:
   Telegram, by the next call's offset, only once handled);
 - :class:`TelegramMessenger` sends the outbox: private messages, group messages and
   replies. Telegram refuses (403) to message someone who never started the bot: the
-  pipeline's fallback note then goes to the group instead.
+  pipeline's fallback note then goes to the group instead;
+- a photo or document sent in a private chat is downloaded (``getFile``, up to
+  :data:`FETCH_LIMIT`) before the update goes to the pipeline, so a handler can keep
+  it (a report's evidence); nothing sent in a group is ever downloaded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hmac
 import json
 import logging
@@ -40,12 +44,13 @@ from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.app import App
 from bot.delivery import Address, Deliverer, RateLimit, Replier, RetryLater
-from bot.inbound import Capabilities, Handled, Outcome, Pipeline
+from bot.inbound import Capabilities, Handled, Inbound, Outcome, Pipeline
 from bot.log_limits import EveryFewSeconds
 from bot.platforms.base import PlatformPlugin, PlatformSetupError, Route
 from bot.platforms.telegram_events import PLATFORM, BotIdentity, Press, Received, read_update
 from bot.platforms.telegram_send import Sender, Sleep, Target, retry_after_seconds
 from bot.settings import Settings
+from handlers.events import Attachment, ChatKind
 from handlers.replies import Message, Visibility
 from handlers.router import Where
 from storage.models import Chat, Person
@@ -62,6 +67,8 @@ POLL_TIMEOUT = 30  # seconds a getUpdates long poll waits for something to arriv
 POLL_ERROR_PAUSE = 5.0  # seconds before polling again after an error
 POLL_ATTEMPTS = 5  # times a polled update that fails is tried before it is skipped
 CAPABILITIES = Capabilities(notices=True)
+FETCH_LIMIT = 20 * 1024 * 1024  # the Bot API's getFile limit
+FETCHED_KINDS = frozenset({"photo", "document"})
 
 
 def file_url(api_url: str) -> str:
@@ -250,7 +257,7 @@ class TelegramAdapter:
         received = self._read(data)
         if received is None:
             return Outcome.IGNORED
-        handled = await self.pipeline.handle(received.inbound)
+        handled = await self.pipeline.handle(await self._fetched(received.inbound))
         if received.press is not None and handled.outcome is Outcome.HANDLED:
             await self._answer_press(received.press, handled)
         if at_once or self.deliver_at_once:
@@ -265,6 +272,26 @@ class TelegramAdapter:
             return read_update(update, self.me)
         except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
             raise _Unusable(type(exc).__name__) from None
+
+    async def _fetched(self, inbound: Inbound) -> Inbound:
+        """The update with the content of its private photos and documents."""
+        if inbound.chat_kind is not ChatKind.PRIVATE or not inbound.attachments:
+            return inbound
+        fetched = [await self._fetch(a) for a in inbound.attachments]
+        return dataclasses.replace(inbound, attachments=tuple(fetched))
+
+    async def _fetch(self, attachment: Attachment) -> Attachment:
+        if (attachment.kind not in FETCHED_KINDS or not attachment.ref
+                or (attachment.size or 0) > FETCH_LIMIT):
+            return attachment
+        try:
+            file = await self.bot.get_file(attachment.ref)
+            content = bytes(await file.download_as_bytearray())
+        except TelegramError as exc:  # too big, gone, or the network: the handler says so
+            log.info("could not fetch a %s from Telegram: %s", attachment.kind,
+                     type(exc).__name__)
+            return attachment
+        return dataclasses.replace(attachment, content=content, size=len(content))
 
     async def _answer_press(self, press: Press, handled: Handled) -> None:
         notice = next((r.message.text for r in handled.immediate

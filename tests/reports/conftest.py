@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
 
+import pytest
+import yaml
 from sqlmodel import col, select
 
-from bot.app import App
+from bot.app import App, build_app
+from bot.settings import Settings, bundled_demo_config
 from handlers.actions import Action
 from handlers.events import ChatKind, ChatRef, Event, SchoolRef, Sender
 from handlers.identity import school_ref
-from storage import directory
+from handlers.report_routing import CATEGORY_LABELS, implied_involved
+from storage import directory, report_events, reports
 from storage.models import OutboxMessage
-from storage.report_models import AuditEntry, Report
+from storage.report_models import AuditEntry, Report, ReportEvent
 from storage.roles import Role
 from tests.conftest import ConsoleDriver
 from tests.support.people import person
@@ -33,17 +39,22 @@ async def friend_request(console: ConsoleDriver, *, who: str = "A parent",
 
 
 async def report(console: ConsoleDriver, *, category: str, involved: str | None = "A pupil",
-                 text: str = "A pupil posted a photo of a class trip",
+                 when: str = "Yesterday", text: str = "A pupil posted a photo of a class trip",
                  links: str | None = None) -> list[str]:
-    """/report from the current chat, answered in private by typing labels."""
+    """/report from the current chat, answered in private by typing labels (no "who is
+    involved" when the category says who)."""
     out = await console.send("/report")
     if console.console.state.chat != "dm":
         out += await console.send(":in dm")
     out += await console.send(category)
-    if involved is not None:
+    if involved is not None and implied_involved(_category(category)) is None:
         out += await console.send(involved)
-    out += await console.send(text, links or "Skip", "Send")
+    out += await console.send(when, text, links or "Skip", "Skip", "Send")
     return out
+
+
+def _category(label: str) -> str:
+    return next(c for c, text in CATEGORY_LABELS.items() if text.casefold() == label.casefold())
 
 
 async def school(app: App, slug: str = "croughton") -> SchoolRef:
@@ -56,6 +67,21 @@ async def school(app: App, slug: str = "croughton") -> SchoolRef:
 async def all_reports(app: App) -> list[Report]:
     async with app.services.db.session() as session:
         return list(await session.exec(select(Report).order_by(Report.id)))  # type: ignore[arg-type]
+
+
+async def readers(app: App, saved: Report) -> tuple[str, ...]:
+    """The roles that read a stored report."""
+    assert saved.id is not None
+    async with app.services.db.session() as session:
+        found = await reports.readers_of(session=session, report_ids=[saved.id])
+    return found.get(saved.id, ())
+
+
+async def chronology(app: App, saved: Report) -> list[ReportEvent]:
+    """A stored report's chronology, oldest first."""
+    assert saved.id is not None
+    async with app.services.db.session() as session:
+        return await report_events.of_report(session=session, report_id=saved.id)
 
 
 async def refs(app: App) -> list[int]:
@@ -97,3 +123,38 @@ def at(app: App, moment: dt.datetime) -> App:
 
 def group_lines(out: list[str]) -> list[str]:
     return [line for line in out if not line.startswith("dm:")]
+
+
+#: The demo schools, with a deputy DSL in Croughton and St Luke's; St Luke's lets the
+#: Headteacher read safeguarding concerns and gives a contact line.
+DEPUTY = {"handle": "deputy", "name": "Dan Deputy", "role": "deputy_dsl"}
+HEAD_READS_SAFEGUARDING = "st-lukes"
+CONTACT = "the school office on 01234 567890 (office@stlukes.example)"
+
+
+def readers_config(tmp_path: Path) -> Path:
+    """A copy of the demo config (paths made absolute) with those changes."""
+    demo = bundled_demo_config()
+    data = yaml.safe_load(demo.read_text(encoding="utf-8"))
+    for school in data["schools"]:
+        school["policies"] = [str(demo.parent / p) for p in school["policies"]]
+        if school.get("faq"):
+            school["faq"] = str(demo.parent / school["faq"])
+        if school["slug"] in ("croughton", HEAD_READS_SAFEGUARDING):
+            ids = {"telegram": int(str(school["people"][0]["telegram"])[:1] + "007")}
+            school["people"].append({**DEPUTY, **ids})
+        if school["slug"] == HEAD_READS_SAFEGUARDING:
+            school["reports"] = {"readers": {"safeguarding": ["dsl", "deputy_dsl", "headteacher"]},
+                                 "contact": CONTACT}
+    path = tmp_path / "schools.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+async def deputy_app(settings: Settings, tmp_path: Path) -> AsyncIterator[App]:
+    """An app over :func:`readers_config`, without policy answers."""
+    changed = settings.model_copy(update={"config_path": readers_config(tmp_path)})
+    application = await build_app(changed, migrate=False, with_answers=False)
+    yield application
+    await application.close()

@@ -17,6 +17,7 @@ from tests.reports.conftest import (
     friend_request,
     group_lines,
     outbox_rows,
+    readers,
     refs,
     school,
 )
@@ -29,11 +30,11 @@ async def test_alice_logs_a_friend_request_and_the_head_is_told(
     out = await friend_request(console, name="Jo Smith")
     assert group_lines(out) == [f"staff-room| {POINTER}", "staff-room| [1] Open private chat"]
     assert "dm:alice| Name or initials: Jo Smith" in out
-    assert "dm:alice| It will go to the Headteacher." in out
+    assert "dm:alice| Who can read it: Head Teacher (Headteacher), and you." in out
     [number] = await refs(app)
     assert 100_000 <= number <= 999_999
     assert any(line.startswith(f"dm:alice| Thank you. Your friend request is logged as "
-                               f"#{number} ") for line in out)
+                               f"#{number}. ") for line in out)
     assert (f"dm:head| A friend request has been logged for your list (#{number}). Read it "
             f"here with /view {number}.") in out
     assert not any(line.startswith(("dm:dsl|", "dm:chair|", "dm:bob|")) for line in out)
@@ -47,12 +48,12 @@ async def test_alice_logs_a_friend_request_and_the_head_is_told(
 
 async def test_buttons_by_number_back_and_typed_dates(app: App, console: ConsoleDriver) -> None:
     await console.send(":in dm", "/friendrequest", "2", "A.B.", "Back")
-    out = await console.send("C.D.", "6", "31/12/2099")
-    assert "dm:alice| I couldn't read that as a date (not in the future), e.g. 03/03/2026." in out
+    out = await console.send("C.D.", "6", "Discord", "31/12/2099")
+    assert "dm:alice| 31/12/2099 is in the future: when did it happen? (Today is " in "\n".join(out)
     out = await console.send("01/09/2025", "3", "Skip")
     assert "dm:alice| Who: An ex-pupil" in out
     assert "dm:alice| Name or initials: C.D." in out
-    assert "dm:alice| Platform: Other" in out
+    assert "dm:alice| Platform: Other: Discord" in out
     assert "dm:alice| When: 01 Sep 2025" in out
     assert "dm:alice| What you did: It's a relationship I'm declaring" in out
     assert "dm:alice| Note: —" in out
@@ -66,6 +67,8 @@ async def test_a_choice_step_refuses_free_text(console: ConsoleDriver) -> None:
     await console.send(":in dm", "/report")
     out = await console.send("my colleague posted something")
     assert out[0] == "dm:alice| Please choose one of the options below (or type its number)."
+    out = await console.send("can I report a parent's post?")
+    assert out[-2] == "dm:alice| (Step 1)"  # a question: answered, then the form again
 
 
 async def test_cancel_records_nothing(app: App, console: ConsoleDriver) -> None:
@@ -112,14 +115,14 @@ async def test_send_pressed_twice_records_once(app: App, console: ConsoleDriver)
 
 async def test_a_duplicated_update_records_once(app: App, console: ConsoleDriver) -> None:
     await console.send(":in dm", "/report", "Something else", "Someone outside school",
-                       "Spam on the school page")
+                       "Today", "Spam on the school page", "Skip")
     assert (await console.send("Skip"))[-1] == "dm:alice| [1] Send   [2] Back   [3] Cancel"
     token = console.console.state.buttons["dm:alice"][0][0].action
     event = await _press(app, token)
     first = await app.router.dispatch(app.services, event)
     again = await app.router.dispatch(app.services, event)
     [number] = await refs(app)
-    assert first[0].message.text.startswith(f"Thank you. Your report is sent as #{number} ")
+    assert first[0].message.text.startswith(f"Thank you. Your report is sent as #{number}. ")
     assert again[0].message.text == f"That was already sent as #{number}; nothing more to do."
     assert len(await all_reports(app)) == 1
 
@@ -127,12 +130,15 @@ async def test_a_duplicated_update_records_once(app: App, console: ConsoleDriver
 async def test_a_restart_in_the_middle_of_a_flow_resumes_it(
     app: App, console: ConsoleDriver, settings: Settings,
 ) -> None:
-    await console.send(":in dm", "/report", "Misuse by a member of staff", "A member of staff")
+    await console.send(":in dm", "/report", "Misuse by a member of staff", "A member of staff",
+                       "Today 08:45")
     second = await build_app(settings, migrate=False, with_answers=False)
     try:
         resumed = ConsoleDriver(second, "croughton", "alice", "dm")
-        out = await resumed.send("Mr X shared a pupil's photo", "Skip")
+        out = await resumed.send("Mr X shared a pupil's photo", "Skip", "Skip")
         assert "dm:alice| What: Misuse by a member of staff" in out
+        assert any(line.startswith("dm:alice| When: ") and line.endswith(", 08:45")
+                   for line in out)
         assert "dm:alice| What happened: Mr X shared a pupil's photo" in out
         out = await resumed.send("Send")
         [number] = await refs(app)
@@ -141,8 +147,9 @@ async def test_a_restart_in_the_middle_of_a_flow_resumes_it(
     finally:
         await second.close()
     [saved] = await all_reports(app)
-    assert (saved.category, saved.involved, saved.handler_role) == (
-        "staff_misuse", "staff", "headteacher")
+    assert (saved.category, saved.involved) == ("staff_misuse", "staff")
+    assert saved.occurred_time == dt.time(8, 45)
+    assert await readers(app, saved) == ("headteacher",)
 
 
 async def _head_id(app: App) -> int:

@@ -14,7 +14,7 @@ from bot.app import App
 from handlers.report_routing import CATEGORY_LABELS, INVOLVED_LABELS
 from handlers.reports import POINTER
 from storage.models import Conversation
-from storage.report_models import ReportMessage
+from storage.report_models import ReportEvent
 from tests.conftest import ConsoleDriver
 from tests.reports.conftest import all_reports, friend_request, outbox_rows, refs, report
 
@@ -62,7 +62,8 @@ async def test_free_text_is_encrypted_at_rest_everywhere(app: App,
     async with app.services.db.session() as session:
         [draft] = list(await session.exec(select(Conversation)))
     assert "TOPSECRET" not in str(draft.state)  # even an unsent draft
-    await console.send("Other", "Today", "I ignored it", "TOPSECRET-NOTE", "Send")
+    await console.send("Other", "TOPSECRET-PLATFORM", "Today", "I ignored it", "TOPSECRET-NOTE",
+                       "Send")
     await report(console, category="Something else", text="TOPSECRET-TEXT",
                  links="https://example.org/TOPSECRET")
     first, second = await refs(app)
@@ -70,7 +71,7 @@ async def test_free_text_is_encrypted_at_rest_everywhere(app: App,
                        f"/outcome {second} TOPSECRET-OUTCOME")
     stored = [str(r.model_dump()) for r in await all_reports(app)]
     async with app.services.db.session() as session:
-        stored += [m.body_enc for m in await session.exec(select(ReportMessage))]
+        stored += [m.body_enc or "" for m in await session.exec(select(ReportEvent))]
     stored += [row.payload for row in await outbox_rows(app)]
     assert stored
     assert not any("TOPSECRET" in value for value in stored)

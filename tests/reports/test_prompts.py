@@ -10,11 +10,11 @@ import pytest
 from sqlmodel import select
 
 from bot.app import App
-from handlers import report_thread
+from handlers import report_prompts
 from handlers.router import SORRY
-from storage import reports
+from storage import report_events
 from storage.models import Conversation, utcnow
-from storage.report_models import ReportMessage
+from storage.report_models import ReportEvent
 from tests.conftest import ConsoleDriver
 from tests.reports.conftest import (
     all_reports,
@@ -36,9 +36,11 @@ def _answered_like_a_question(out: list[str], answer: list[str]) -> bool:
         for line in out))
 
 
-async def _thread(app: App) -> list[ReportMessage]:
+async def _thread(app: App) -> list[ReportEvent]:
+    """What was written on the record (messages and outcomes)."""
     async with app.services.db.session() as session:
-        return list(await session.exec(select(ReportMessage)))
+        return [e for e in await session.exec(select(ReportEvent))
+                if e.kind in ("message", "outcome")]
 
 
 async def _conversations(app: App) -> list[Conversation]:
@@ -67,7 +69,7 @@ async def test_a_prompt_lapses_and_a_later_message_is_a_policy_question(
     assert _answered_like_a_question(out, await later.send(f"/policy {QUESTION}"))
     assert await _thread(app) == []
     [saved] = await all_reports(app)
-    assert (saved.status, saved.outcome_enc) == ("read", None)
+    assert saved.status == "read"
     assert await _told_alice(app) == told
     assert await _conversations(app) == []
 
@@ -119,11 +121,12 @@ async def test_a_typed_outcome_is_confirmed_before_the_report_closes(
     assert "dm:alice| Spoke to the parent; declined." in out
     [saved] = await all_reports(app)
     assert saved.status == "closed"
-    assert saved.outcome_enc is not None
-    assert app.services.cipher.decrypt(saved.outcome_enc) == "Spoke to the parent; declined."
+    [outcome] = [e for e in await _thread(app) if e.kind == "outcome"]
+    assert outcome.body_enc is not None
+    assert app.services.cipher.decrypt(outcome.body_enc) == "Spoke to the parent; declined."
     assert await _conversations(app) == []
     assert await console.send("Send") == [  # a stale Send records nothing more
-        f"dm:head| There's no outcome for #{n} waiting to be sent. "
+        f"dm:head| There's nothing for #{n} waiting to be sent. "
         f"Use /outcome {n} what was done."]
 
 
@@ -151,13 +154,14 @@ async def test_reply_buttons_never_replace_a_draft(app: App, console: ConsoleDri
     assert (await console.send(f"/view {n}", "Reply"))[-1] == refusal
     assert await console.send(f"/reply {n}") == [refusal]
     out = await console.send("Facebook")  # the draft carries on where it was
-    assert "dm:alice| When did it happen? Choose, or type a date like 03/03/2026." in out
+    assert "dm:alice| When did it happen? Choose, or type a date like 03/03/2026 (add a time " \
+           "if you know it, e.g. 03/03/2026 14:30)." in out
 
     await console.send(":as head", ":in dm", "/report", "Something else")
     out = await console.send(f"/view {n}", "Record outcome")
     assert out[-1] == ("dm:head| You have a report you started and haven't sent yet. Please "
                        "finish it (Send) or Cancel it first; your draft is kept until you do.")
-    assert (await console.send("Someone outside school"))[0] == (
+    assert (await console.send("Someone outside school", "Today"))[-3] == (
         "dm:head| Please describe what happened, in your own words. Type it below.")
 
 
@@ -183,12 +187,12 @@ async def test_a_failed_write_keeps_the_prompt(app: App, console: ConsoleDriver,
     async def broken(**_: object) -> None:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(reports, "add_message", broken)
+    monkeypatch.setattr(report_events, "append", broken)
     event = await private_event(app, "head", text="Who are they?")
     replies = await app.router.dispatch(app.services, event)
     assert [r.message.text for r in replies] == [SORRY]
     [row] = await _conversations(app)
-    assert (row.kind, row.state["reference"]) == (report_thread.NOTE, n)  # still waiting
+    assert (row.kind, row.state["reference"]) == (report_prompts.NOTE, n)  # still waiting
 
     monkeypatch.undo()
     assert (await console.send("Who are they?"))[0] == (

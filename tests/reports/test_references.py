@@ -4,7 +4,9 @@ and whatever is typed as a number or a date gets a clear answer, never a crash."
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -17,6 +19,7 @@ from tests.conftest import ConsoleDriver
 from tests.reports.conftest import (
     all_reports,
     at,
+    chronology,
     friend_request,
     private_event,
     refs,
@@ -53,9 +56,9 @@ async def test_nobody_sees_a_database_id(app: App, console: ConsoleDriver) -> No
     assert numbers == set(await refs(app))
     assert all(100_000 <= n <= 999_999 for n in numbers)
     exported = (app.settings.data_dir / "exports").iterdir()
-    rows = next(exported).read_text(encoding="utf-8-sig").splitlines()[1:]
+    rows = csv.DictReader(io.StringIO(next(exported).read_text(encoding="utf-8-sig")))
     first, _, third = await refs(app)
-    assert [row.split(",")[0] for row in rows] == [str(third), str(first)]
+    assert [row["reference"] for row in rows] == [str(third), str(first)]
 
 
 async def test_a_bad_number_gets_the_usage_not_a_crash(app: App, console: ConsoleDriver) -> None:
@@ -88,8 +91,9 @@ async def test_reply_and_outcome_accept_a_new_line_after_the_number(
     assert _texts(replies) == [f"Outcome recorded for #{n}; the person who sent it has been "
                                "told."]
     [saved] = await all_reports(app)
-    assert saved.outcome_enc is not None
-    assert app.services.cipher.decrypt(saved.outcome_enc) == "Declined."
+    [outcome] = [e for e in await chronology(app, saved) if e.kind == "outcome"]
+    assert outcome.body_enc is not None
+    assert app.services.cipher.decrypt(outcome.body_enc) == "Declined."
 
 
 async def test_29_february_without_a_year_in_a_year_without_one(app: App) -> None:

@@ -23,13 +23,13 @@ async def test_read_receipt_question_answer_and_outcome(app: App,
     out = await console.send(":as head", ":in dm", "1")  # the notification's "Read it"
     assert out[0] == f"dm:head| Friend request #{n}"
     assert "dm:head| Who: A parent, J.S." in out
-    assert f"dm:alice| The Headteacher has read your friend request #{n}." in out
+    assert f"dm:alice| Head Teacher (Headteacher) has read your friend request #{n}." in out
     assert len([line for line in await console.send(f"/view {n}")
                 if line.startswith("dm:alice|")]) == 0  # told once
 
     out = await console.send("Ask a question", "Did you know them before?")
     assert f"dm:head| Sent, privately, in the thread of #{n}." in out
-    assert f"dm:alice| The Headteacher wrote about your friend request #{n}:" in out
+    assert f"dm:alice| Head Teacher (Headteacher) wrote about your friend request #{n}:" in out
     assert "dm:alice| Did you know them before?" in out
 
     out = await console.send(":as alice", ":in dm", "Reply", "No, never met them.")
@@ -40,9 +40,10 @@ async def test_read_receipt_question_answer_and_outcome(app: App,
     assert out[0] == f"dm:head| Outcome recorded for #{n}; the person who sent it has been told."
     assert "dm:alice| Added to the list; no action." in out
     thread = await console.send(f"/view {n}")
-    assert "dm:head| Status: closed" in thread
-    assert any(line.startswith("dm:head| — Alice Ames, ") and line.endswith(
-        "No, never met them.") for line in thread)
+    assert any(line.startswith("dm:head| Status: closed by Head Teacher (Headteacher), ")
+               for line in thread)
+    assert any(line.startswith("dm:head| — ") and line.endswith(
+        " · Alice Ames: No, never met them.") for line in thread)
     assert [e.action for e in await audit_rows(app)] == [
         "submit", "view", "view", "message", "message", "outcome", "view"]
 
@@ -76,7 +77,7 @@ async def test_list_filters_and_mine(app: App, console: ConsoleDriver) -> None:
     one, two, three, four = await refs(app)
     await console.send(":as head", ":in dm", f"/view {two}")
     head = ":as head"
-    assert _numbers(await console.send(head, "/list")) == [four, three, two, one]
+    assert _numbers(await console.send(head, "/list")) == [four, three, one, two]  # by section
     assert _numbers(await console.send("/list friend")) == [four, three, one]
     assert _numbers(await console.send("/list report")) == [two]
     assert _numbers(await console.send("/list read")) == [two]
@@ -89,14 +90,14 @@ async def test_list_filters_and_mine(app: App, console: ConsoleDriver) -> None:
     assert (await console.send("/list person:nobody"))[0] == (
         "dm:head| There's no one called 'nobody' at your school.")
     lines = await console.send("/list")
-    assert any("friend request · a parent B.B. · Instagram · declined · open · from "
-               "Alice Ames" in line for line in lines)
+    assert any("friend request · a parent B.B. · Instagram · declined · open, new to you · "
+               "from Alice Ames" in line for line in lines)
 
     mine = await console.send(":as alice", ":in dm", "/mine")
     assert mine[0] == "dm:alice| What you've sent:"
     assert [line.split(" · ")[0] for line in mine[1:-1]] == [
         f"dm:alice| #{three}", f"dm:alice| #{two}", f"dm:alice| #{one}"]
-    assert "to the Headteacher · read" in mine[2]
+    assert "for the Headteacher · read by Head Teacher (Headteacher)" in mine[2]
     assert await console.send(":as pat", ":in dm", "/mine") == [
         "dm:pat| You haven't sent anything yet. /report or /friendrequest, any time."]
     assert len(await all_reports(app)) == 4
@@ -112,7 +113,7 @@ async def test_export_is_private_safe_for_spreadsheets_and_audited(
     assert out[0].startswith("dm:head| 1 entry, as a spreadsheet.")
     [path] = list((app.settings.data_dir / "exports").iterdir())
     text = path.read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0].startswith("number,received,kind,category,sent_by,sent_to")
+    assert text.splitlines()[0].startswith("reference,kind,category,record_type,occurred_at")
     assert "'=HYPERLINK" in text
     assert ",'+1 then," in text
     exports = [e for e in await audit_rows(app) if e.action == "export"]
@@ -138,8 +139,8 @@ async def test_a_second_outcome_keeps_the_first_and_tells_the_reporter_again(
     assert "dm:alice| Parent spoken to as well." in out
     shown = await console.send(f"/view {n}")
     assert "dm:head| Outcome: Parent spoken to as well." in shown
-    history = [line.split(": ", 1)[1] for line in shown
-               if line.startswith("dm:head| — Head Teacher recorded the outcome, ")]
+    history = [line.split("(Headteacher): ", 1)[1] for line in shown
+               if " · outcome by Head Teacher (Headteacher): " in line]
     assert history == ["Declined; noted on the list.", "Parent spoken to as well."]
-    assert len([r for r in await outbox_rows(app) if ":outcome:" in r.key]) == 2
+    assert len([r for r in await outbox_rows(app) if ":msg:" in r.key]) == 2  # alice, twice
     assert [e.action for e in await audit_rows(app)].count("outcome") == 2

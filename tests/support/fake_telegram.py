@@ -7,7 +7,8 @@ instead of sleeping. It can be told to answer a method with a 429 (flood control
 with ``retry_after``) or to refuse a chat with a 403 ("bot can't initiate
 conversation with a user"), to hold a method's answers until the test lets them go
 (:meth:`hold`: a request in flight, for as long as a test needs), and it serves
-``getUpdates`` long polls from :meth:`queue_update`.
+``getUpdates`` long polls from :meth:`queue_update`, and ``getFile`` with the file
+download path ``/file/bot{token}/{file_path}`` from the files :meth:`add_file` gave it.
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ class FakeTelegram:
         self._failures: dict[str, list[Failure]] = {}
         self._held: dict[str, asyncio.Event] = {}
         self._updates: list[dict[str, Any]] = []
+        self.files: dict[str, bytes] = {}  # file_id → content
+        self.downloads: list[str] = []  # file paths downloaded, in order
         self._changed = asyncio.Condition()
         self._message_ids = itertools.count(1)
         self._closing = False
@@ -96,6 +99,7 @@ class FakeTelegram:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._endpoint)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -129,6 +133,10 @@ class FakeTelegram:
     def forbid(self, chat_id: int | str) -> None:
         """Answer every message to this chat with 403 (the user never started the bot)."""
         self.forbidden_chats.add(str(chat_id))
+
+    def add_file(self, file_id: str, content: bytes) -> None:
+        """What ``getFile`` and the download give for ``file_id`` (else: 400, not found)."""
+        self.files[file_id] = content
 
     async def queue_update(self, update: dict[str, Any]) -> None:
         """Make an update available to ``getUpdates``."""
@@ -171,11 +179,31 @@ class FakeTelegram:
             return web.json_response(failure.body(), status=failure.status)
         if method == "getUpdates":
             return _ok(await self._updates_after(call))
+        if method == "getFile":
+            return self._file(call)
         answer = self._answers().get(method)
         if answer is None:
             return web.json_response({"ok": False, "error_code": 404,
                                       "description": "Not Found: method not found"}, status=404)
         return _ok(answer(call))
+
+    def _file(self, call: Call) -> web.Response:
+        file_id = call.params.get("file_id", "")
+        if file_id not in self.files:
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": "Bad Request: invalid file_id"}, status=400)
+        return _ok({"file_id": file_id, "file_unique_id": f"u{file_id}",
+                    "file_size": len(self.files[file_id]), "file_path": f"files/{file_id}"})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        path = request.match_info["path"]
+        file_id = path.removeprefix("files/")
+        if file_id not in self.files:
+            return web.Response(status=404)
+        self.downloads.append(path)
+        return web.Response(body=self.files[file_id])
 
     async def _read(self, request: web.Request) -> tuple[dict[str, str],
                                                          dict[str, tuple[str, bytes]]]:
@@ -269,14 +297,18 @@ class Updates:
         return {"update_id": next(self._ids), "message": message}
 
     def media(self, *, user: int, chat: int, kind: str = "photo", caption: str | None = None,
-              name: str = "Alice Ames", reply_to_bot: bool = False) -> dict[str, Any]:
-        """A photo, document (a file), voice note or sticker, with or without a caption."""
+              name: str = "Alice Ames", reply_to_bot: bool = False,
+              size: int | None = None) -> dict[str, Any]:
+        """A photo, document (a file), voice note or sticker, with or without a caption;
+        its file id is ``f<message id>`` (give :meth:`FakeTelegram.add_file` its bytes)."""
         update = self.message(user=user, chat=chat, text="", name=name,
                               reply_to_bot=reply_to_bot)
         message = update["message"]
         del message["text"]
-        file = {"file_id": f"f{message['message_id']}",
-                "file_unique_id": f"u{message['message_id']}"}
+        file: dict[str, Any] = {"file_id": f"f{message['message_id']}",
+                                "file_unique_id": f"u{message['message_id']}"}
+        if size is not None:
+            file["file_size"] = size
         message[kind] = {
             "photo": [{**file, "width": 1280, "height": 720}],
             "document": {**file, "file_name": "screenshot.pdf"},
