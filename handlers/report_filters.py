@@ -87,6 +87,11 @@ async def people_named(services: Services, event: Event, name: str) -> tuple[int
     assert event.school is not None
     async with services.db.session() as session:
         everyone = await reports.everyone_of_school(session=session, school_id=event.school.id)
+    return pick(everyone, name)
+
+
+def pick(everyone: list[Person], name: str) -> tuple[int, ...]:
+    """Who ``name`` is among these people, or a :class:`UserError` saying why not."""
     matches = _matching(everyone, name)
     names = sorted({p.name for p in matches})
     if not matches:

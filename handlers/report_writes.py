@@ -123,8 +123,8 @@ async def action(session: AsyncSession, services: Services, event: Event, opened
     readers = await reader_ids(session, opened.report, opened.readers, leaving_out=_person(event))
     await tell_entry(session, services, event, opened, entry, readers, Message(
         f"{actor_title(event)} recorded an action on #{number}:\n{text}", (thread_button(number),)))
-    return (f"Action recorded on #{number} (it stays open). "
-            + ("The other readers have been told." if readers else ""))
+    return (f"Action recorded on #{number} (it stays open)."
+            + (" The other readers have been told." if readers else ""))
 
 
 async def outcome(session: AsyncSession, services: Services, event: Event, opened: Opened,

@@ -33,14 +33,15 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Services, Event], Awaitable[list[Reply]]]
 SORRY = "Sorry, something went wrong on my side and nothing was changed. Please try again."
 STALE_BUTTON = "That button no longer does anything. Try /help."
-TEXT_ONLY = ("I can only read text for now, so I can't see photos, screenshots, files or "
-             "voice messages. If it's evidence for a report, describe it in words or paste a "
-             "link to it instead. Nothing else has changed: carry on where you were.")
+TEXT_ONLY = ("I can only read text here, so I can't see photos, screenshots, files or voice "
+             "messages. If it's evidence for a report, send it while the report is open "
+             "(/report), before you press Send. Nothing else has changed: carry on where you "
+             "were.")
 TEXT_ONLY_GROUP = ("I can only read text for now, so I can't see photos, files or voice "
                    "messages. Please type your message instead.")
-CAPTION_ONLY = ("I can only read text for now: I've read your caption, but I can't see the "
-                "photo, file or recording it came with. If it's evidence for a report, "
-                "describe it in words or paste a link to it instead.")
+CAPTION_ONLY = ("I can only read text here: I've read your caption, but I can't see the "
+                "photo, file or recording it came with. If it's evidence for a report, send "
+                "it while the report is open (/report), before you press Send.")
 #: Sent to a group when a private reply to someone there can't be delivered (they never
 #: started a chat with the bot), with a button that opens one.
 START_FIRST = ("{name}, I can't message you privately until you start a chat with me: press "

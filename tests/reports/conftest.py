@@ -13,9 +13,10 @@ import yaml
 from sqlmodel import col, select
 
 from bot.app import App, build_app
+from bot.inbound import Inbound
 from bot.settings import Settings, bundled_demo_config
 from handlers.actions import Action
-from handlers.events import ChatKind, ChatRef, Event, SchoolRef, Sender
+from handlers.events import Attachment, ChatKind, ChatRef, Event, SchoolRef, Sender
 from handlers.identity import school_ref
 from handlers.report_routing import CATEGORY_LABELS, implied_involved
 from storage import directory, report_events, reports
@@ -158,3 +159,26 @@ async def deputy_app(settings: Settings, tmp_path: Path) -> AsyncIterator[App]:
     application = await build_app(changed, migrate=False, with_answers=False)
     yield application
     await application.close()
+
+
+async def send_file(driver: ConsoleDriver, content: bytes, *, kind: str = "photo",
+                    filename: str | None = None, mime: str | None = "image/jpeg",
+                    caption: str = "") -> list[str]:
+    """A file sent where the console person is, as an adapter hands it over (with its
+    content, even in a group: the worst an adapter could do); what the bot printed."""
+    console = driver.console
+    state = console.state
+    state.turn += 1
+    me = f"{state.school}/{state.handle}"
+    private = state.chat == "dm"
+    inbound = Inbound(
+        platform="console", key=f"{state.session}:{state.turn}", user_id=me,
+        display_name=state.handle, chat_id=me if private else f"{state.school}/{state.chat}",
+        chat_kind=ChatKind.PRIVATE if private else ChatKind.GROUP, text=caption,
+        attachments=(Attachment(kind, f"file-{state.turn}", filename, mime, len(content),
+                                content),))
+    start = len(driver.out.getvalue())
+    handled = await console.pipeline.handle(inbound)
+    await console.pipeline.deliver(handled)
+    await console.deliverer.deliver_due()
+    return driver.out.getvalue()[start:].splitlines()
