@@ -13,6 +13,7 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from handlers import outbox_keys
 from handlers.context import Services
 from handlers.events import Event
 from handlers.replies import Document, Reply, whisper
@@ -47,6 +48,7 @@ class _Loaded:
     files: Mapping[int, list[EvidenceInfo]]
     views: Mapping[tuple[int, int], tuple[int, dt.datetime]]
     people: People
+    sent: Mapping[str, tuple[str, dt.datetime | None]]  # notification key → status, sent at
 
 
 async def export(services: Services, event: Event, where: ReportFilter) -> list[Reply]:
@@ -75,12 +77,16 @@ async def _load(services: Services, event: Event, where: ReportFilter) -> _Loade
         files = await evidence.of_reports(session=session, report_ids=ids)
         wanted = {r.reporter_id for r in rows} | {r.closed_by for r in rows} | {
             i for es in entries.values() for i in person_ids(es)}
+        keys = [outbox_keys.report_notified(rid, e.person_id) for rid, es in entries.items()
+                for e in of_kind(es, ev.NOTIFIED) if e.person_id is not None]
         loaded = _Loaded(rows, await reports.readers_of(session=session, report_ids=ids),
                          entries, files,
                          await audit.views_of(session=session, school_id=school_id,
                                               report_ids=ids),
                          People(await reports.people_of(session=session, school_id=school_id,
-                                                        person_ids=wanted)))
+                                                        person_ids=wanted)),
+                         await reports.deliveries(session=session, school_id=school_id,
+                                                  keys=keys))
         count = len(rows)
         await audit.record(session=session, school_id=school_id,
                            actor_id=event.sender.person_id, action=audit.EXPORT,
@@ -129,7 +135,8 @@ def _row(services: Services, event: Event, loaded: _Loaded, report: Report) -> d
         "evidence": "\n".join(f"{iso(event, f.created_at)} {f.filename} ({f.mime_type}, "
                               f"{f.size} bytes, sha256 {f.sha256})" for f in files),
         "readers": roles_text(loaded.readers.get(rid, ())),
-        "notified": entries_text([ev.NOTIFIED]), "reads": _reads(event, loaded, rid, entries),
+        "notified": _notified(event, loaded, rid, entries),
+        "reads": _reads(event, loaded, rid, entries),
         "thread": entries_text([ev.MESSAGE]),
         "actions_and_outcomes": entries_text([ev.ACTION, ev.OUTCOME]),
         "corrections": entries_text([ev.CORRECTION]), "withdrawn": entries_text([ev.WITHDRAWN]),
@@ -140,6 +147,21 @@ def _row(services: Services, event: Event, loaded: _Loaded, report: Report) -> d
         "retention": _retention(services, event, report),
         "chronology": entries_text([e.kind for e in entries]),
     }
+
+
+def _notified(event: Event, loaded: _Loaded, rid: int, entries: Sequence[ReportEvent]) -> str:
+    """Each person told: when the message was queued, and when it was delivered."""
+    lines = []
+    for entry in of_kind(entries, ev.NOTIFIED):
+        text = f"{iso(event, entry.created_at)} {loaded.people.title(entry.person_id)} told"
+        status, sent = loaded.sent.get(
+            outbox_keys.report_notified(rid, entry.person_id or 0), ("", None))
+        if sent is not None:
+            text += f" (delivered {iso(event, sent)})"
+        elif status in ("pending", "failed"):
+            text += " (not delivered yet)" if status == "pending" else " (could not be delivered)"
+        lines.append(text)
+    return "\n".join(lines)
 
 
 def _reads(event: Event, loaded: _Loaded, rid: int, entries: Sequence[ReportEvent]) -> str:

@@ -41,6 +41,10 @@ class Readers:
     def role_values(self) -> tuple[str, ...]:
         return tuple(str(r) for r in self.roles)
 
+    def others_than(self, person_id: int | None) -> tuple[Person, ...]:
+        """Its readers but this person (the reporter, when they read it too)."""
+        return tuple(p for p in self.people if p.id != person_id)
+
 
 def settings_of(services: Services, school: SchoolRef | None) -> ReportSettings:
     found = services.config.school(school.slug) if school is not None else None
@@ -81,12 +85,14 @@ def roles_text(roles: Iterable[str]) -> str:
     return joined(titles) if titles else "no one"
 
 
-def who_can_read(readers: Readers, *, head_exists: bool) -> str:
+def who_can_read(readers: Readers, *, head_exists: bool, reporter_id: int | None) -> str:
     """The sentence before Send: exactly who can read it."""
     if not readers.people:
         return (f"No one in your school is set up in PolicyBot as "
                 f"{roles_text(readers.role_values)}, so it can't be sent yet.")
-    text = f"Who can read it: {people_text(readers.people)}, and you."
+    others = readers.others_than(reporter_id)
+    text = (f"Who can read it: {people_text(others)}, and you." if others
+            else "Who can read it: only you, for now (you hold the role that reads it).")
     if Role.HEADTEACHER not in readers.roles and head_exists:
         text += " The Headteacher will not see it."
     return text

@@ -63,7 +63,8 @@ async def summary(session: AsyncSession, services: Services, event: Event,
     readers = await readers_of_draft(session, services, event, state)
     heads = await directory.people_with_role(session=session, school_id=_school(event).id,
                                              role=Role.HEADTEACHER)
-    lines.append(who_can_read(readers, head_exists=bool(heads)))
+    lines.append(who_can_read(readers, head_exists=bool(heads),
+                              reporter_id=event.sender.person_id))
     lines.append("Press Send, or Back to change something.")
     return "\n".join(lines)
 
@@ -74,7 +75,8 @@ async def submit(session: AsyncSession, services: Services, event: Event,
     school = _school(event)
     readers = await readers_of_draft(session, services, event, state)
     if not readers.people:
-        raise UserError(f"{who_can_read(readers, head_exists=False)} Your draft is kept: "
+        raise UserError(f"{who_can_read(readers, head_exists=False, reporter_id=None)} Your "
+                        "draft is kept: "
                         f"please tell your PolicyBot admin, and in the meantime tell "
                         f"{school_contact(services, school)} directly.")
     report, created = await reports.create(session=session, values=_values(
@@ -86,8 +88,12 @@ async def submit(session: AsyncSession, services: Services, event: Event,
     await audit.record(session=session, school_id=school.id, actor_id=event.sender.person_id,
                        action=audit.SUBMIT, report_id=report.id, now=services.now())
     what = "friend request is logged" if report.kind == FRIEND_REQUEST else "report is sent"
-    return (f"Thank you. Your {what} as #{report.reference}. {people_text(readers.people)} "
-            f"{'have' if len(readers.people) > 1 else 'has'} been told, privately; only they "
+    others = readers.others_than(event.sender.person_id)
+    if not others:
+        return (f"Thank you. Your {what} as #{report.reference}. You hold the role that reads "
+                "it, so no one else has been told; /mine shows what you've sent.")
+    return (f"Thank you. Your {what} as #{report.reference}. {people_text(others)} "
+            f"{'have' if len(others) > 1 else 'has'} been told, privately; only they "
             "and you can read it. I'll tell you here when it is read. /mine shows what "
             "you've sent.")
 
@@ -100,7 +106,7 @@ async def _chronicle(session: AsyncSession, services: Services, event: Event, re
                                kind=report_events.RECORDED, actor_id=event.sender.person_id,
                                now=now)
     told = await tell(session, services, report,
-                      [id_of(p) for p in readers.people if p.id != event.sender.person_id],
+                      [id_of(p) for p in readers.others_than(event.sender.person_id)],
                       notification(report),
                       lambda person: outbox_keys.report_notified(report_id, person))
     for person_id in told:

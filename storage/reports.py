@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import report_events
-from storage.models import Person
+from storage.models import OutboxMessage, Person
 from storage.report_models import Report, ReportEvent, ReportReader
 
 OPEN, READ, CLOSED, WITHDRAWN = "open", "read", "closed", "withdrawn"
@@ -179,3 +179,13 @@ async def everyone_of_school(*, session: AsyncSession, school_id: int) -> list[P
     stay)."""
     query = select(Person).where(Person.school_id == school_id).order_by(col(Person.id))
     return list(await session.exec(query))
+
+
+async def deliveries(*, session: AsyncSession, school_id: int,
+                     keys: Collection[str]) -> dict[str, tuple[str, dt.datetime | None]]:
+    """What became of these outbox messages (by key): their status and when sent."""
+    if not keys:
+        return {}
+    query = select(OutboxMessage.key, OutboxMessage.status, OutboxMessage.sent_at).where(
+        OutboxMessage.school_id == school_id, col(OutboxMessage.key).in_(list(keys)))
+    return {key: (status, sent) for key, status, sent in await session.exec(query)}

@@ -64,7 +64,7 @@ async def test_a_safeguarding_record_holds_its_whole_history(app: App) -> None:
     assert row["details"] == "She said an adult messaged her"
     assert row["readers"] == "the Designated Safeguarding Lead (DSL) and the deputy DSLs"
     assert row["notified"] == ("2026-03-03T14:05:00+00:00 Dee Lead (Designated Safeguarding "
-                               "Lead) told")
+                               "Lead) told (not delivered yet)")  # the outbox runs on real time
     assert row["reads"] == ("2026-03-03T15:05:00+00:00 Dee Lead (Designated Safeguarding Lead) "
                             "(opened 2 times, last 2026-03-03T15:05:00+00:00)")
     assert row["thread"].splitlines() == [
@@ -103,3 +103,12 @@ async def test_an_export_with_nothing_in_it_says_so(app: App) -> None:
     assert await head.send("/export") == ["dm:head| Nothing to export yet."]
     assert await head.send("/export friend") == ["dm:head| Nothing to export with those "
                                                  "filters."]
+
+
+async def test_notified_says_when_the_message_was_delivered(app: App,
+                                                           console: ConsoleDriver) -> None:
+    await console.send(":in dm", "/report", "Safeguarding concern", "A pupil", "Today", "x",
+                       "Skip", "Skip", "Send")
+    [row] = await _exported(app, ConsoleDriver(app, "croughton", "dsl", "dm"))
+    assert re.fullmatch(rf"{ISO} Dee Lead \(Designated Safeguarding Lead\) told "
+                        rf"\(delivered {ISO}\)", row["notified"])

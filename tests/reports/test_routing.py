@@ -177,3 +177,15 @@ def _told(out: list[str], number: int) -> set[str]:
     """Who was notified of report ``number`` in this stretch of output."""
     return {line.split("|")[0] for line in out
             if line.startswith("dm:") and f"new private report (#{number})" in line}
+
+
+async def test_a_reader_who_reports_is_told_no_one_else_was(app: App) -> None:
+    head = ConsoleDriver(app, "croughton", "head", "dm")
+    out = await report(head, category="Misuse by a member of staff",
+                       involved="A member of staff")
+    assert ("dm:head| Who can read it: only you, for now (you hold the role that reads it)."
+            in out)
+    [number] = await refs(app)
+    assert (f"dm:head| Thank you. Your report is sent as #{number}. You hold the role that "
+            "reads it, so no one else has been told; /mine shows what you've sent.") in out
+    assert not any("new private report" in line for line in out)
