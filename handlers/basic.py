@@ -11,6 +11,7 @@ from handlers.router import Router, Where
 
 ROLE_NAMES = {
     "headteacher": "Headteacher", "dsl": "Designated Safeguarding Lead",
+    "deputy_dsl": "deputy Designated Safeguarding Lead",
     "chair_of_governors": "Chair of Governors", "staff": "staff", "governor": "governor",
     "parent": "parent / carer",
 }
