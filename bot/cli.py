@@ -161,7 +161,9 @@ def run(
     """Run the bot: Telegram polling and/or Slack Socket Mode for the platforms whose tokens
     are set; with none set, the console platform."""
     settings = _settings("INFO")
-    if settings.telegram_bot_token is None and settings.slack_app_token is None:
+    from bot.runner import configured_plugins
+
+    if not configured_plugins(settings):
         config = _load(settings)
         first = school or config.schools[0].slug
         typer.echo("No platform tokens set: starting the console platform.", err=True)
@@ -176,7 +178,8 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "0.0.0.0",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
 ) -> None:
-    """HTTP mode for production: POST /telegram (Telegram webhook), GET /healthz."""
+    """HTTP mode for production: POST /telegram (Telegram webhook), POST /slack/events
+    (Slack events, commands and interactivity), GET /healthz."""
     settings = _settings("INFO")
     from bot.server import serve_forever
     _run(lambda: serve_forever(settings, host=host, port=port))

@@ -77,23 +77,25 @@ class RateLimit:
 class Address:
     """Where a reply goes on its platform: a chat (``private`` when it is the person's
     private chat with the bot), the person it is for, the thread or topic it came
-    from, and how visible it is (see :class:`handlers.replies.Visibility`)."""
+    from, how visible it is (see :class:`handlers.replies.Visibility`) and, on a
+    platform with several, the workspace."""
 
     chat: str
     user: str
     visibility: Visibility = Visibility.CHAT
     private: bool = False
     thread: str | None = None
+    workspace: str | None = None
 
     def to_data(self) -> dict[str, Any]:
         return {"chat": self.chat, "user": self.user, "visibility": str(self.visibility),
-                "private": self.private, "thread": self.thread}
+                "private": self.private, "thread": self.thread, "workspace": self.workspace}
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Address:
         return cls(chat=data["chat"], user=data["user"],
                    visibility=Visibility(data["visibility"]), private=data["private"],
-                   thread=data.get("thread"))
+                   thread=data.get("thread"), workspace=data.get("workspace"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,8 @@ class Inbound:
     thread: str | None = None
     attachments: tuple[Attachment, ...] = ()
     bot_username: str | None = None
+    workspace: str | None = None  # the platform's workspace or team (Slack), if any
+    quiet: bool = False  # answers in a group only for the person (a Slack slash command)
 
 
 @dataclass(frozen=True)
@@ -193,8 +195,9 @@ class Pipeline:
 
     async def _queue(self, session: AsyncSession, inbound: Inbound, event: Event,
                      replies: Sequence[Reply]) -> Handled:
+        replies = [shown for r in replies for shown in self._expanded(r)]
         immediate = tuple(r for r in replies if self._immediate(r))
-        rest = [self._shown(r) for r in replies if not self._immediate(r)]
+        rest = [self._shown(inbound, r) for r in replies if not self._immediate(r)]
         fallback = self._fallback(inbound, event, rest)
         ids: list[int] = []
         services = self.app.services
@@ -213,17 +216,25 @@ class Pipeline:
                 ids.append(queued)
         return Handled(Outcome.HANDLED, immediate, tuple(ids), event)
 
+    def _expanded(self, reply: Reply) -> tuple[Reply, ...]:
+        """A form where this platform has none: what to show instead."""
+        if reply.form is not None and not self.capabilities.forms:
+            return reply.instead
+        return (reply,)
+
     def _immediate(self, reply: Reply) -> bool:
         caps = self.capabilities
         return ((reply.form is not None and caps.forms) or reply.errors is not None
                 or (reply.visibility is Visibility.NOTICE and caps.notices))
 
-    def _shown(self, reply: Reply) -> Reply:
+    def _shown(self, inbound: Inbound, reply: Reply) -> Reply:
         """The reply as this platform shows it: a notice it can't pop up is a message
         for the person in the chat; an ephemeral message where there are none, a
-        message in the chat."""
+        message in the chat; a quiet delivery's group answer, only for the person."""
         visibility = reply.visibility
-        if visibility is Visibility.NOTICE:
+        group = inbound.chat_kind is ChatKind.GROUP
+        if visibility is Visibility.NOTICE or (
+                inbound.quiet and group and visibility is Visibility.CHAT):
             visibility = Visibility.EPHEMERAL
         if visibility is Visibility.EPHEMERAL and not self.capabilities.ephemeral:
             visibility = Visibility.CHAT
@@ -233,9 +244,10 @@ class Pipeline:
         private_chat = inbound.chat_kind is ChatKind.PRIVATE
         if reply.private and not private_chat:  # from a group, to the person's private chat
             return Address(chat=inbound.user_id, user=inbound.user_id,
-                           visibility=Visibility.PRIVATE, private=True)
+                           visibility=Visibility.PRIVATE, private=True,
+                           workspace=inbound.workspace)
         return Address(chat=inbound.chat_id, user=inbound.user_id, visibility=reply.visibility,
-                       private=private_chat, thread=inbound.thread)
+                       private=private_chat, thread=inbound.thread, workspace=inbound.workspace)
 
     def _fallback(self, inbound: Inbound, event: Event,
                   replies: Sequence[Reply]) -> tuple[Address, Message] | None:
@@ -247,7 +259,8 @@ class Pipeline:
             return None
         name = event.sender.display_name.split(" ")[0] or "Hello"
         note = Message(START_FIRST.format(name=name), (open_private("Start a chat with me", ""),))
-        return Address(chat=inbound.chat_id, user=inbound.user_id, thread=inbound.thread), note
+        return Address(chat=inbound.chat_id, user=inbound.user_id, thread=inbound.thread,
+                       workspace=inbound.workspace), note
 
     async def _prune(self, session: AsyncSession) -> None:
         now = self.app.services.now()

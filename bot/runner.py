@@ -109,8 +109,9 @@ async def started_platforms(application: App, *, serving: bool) -> AsyncIterator
     quiet_http_logs()
     plugins = configured_plugins(application.settings)
     refuse_problems(plugins, application.settings, serving=serving)
-    deliverer = Deliverer(application.services, [], concurrency=8)
-    pump = OutboxPump(deliverer)
+    lease = application.settings.delivery_lease
+    deliverer = Deliverer(application.services, [], concurrency=8, lease=lease)
+    pump = OutboxPump(deliverer, interval=min(DELIVERY_INTERVAL, lease.total_seconds()))
     running: list[RunningPlatform] = []
     try:
         for plugin in plugins:

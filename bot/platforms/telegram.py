@@ -144,8 +144,9 @@ class TelegramAdapter:
         self.deliver_at_once = deliver_at_once
         self.messenger: Replier = TelegramMessenger(app, bot, reply_wait=reply_wait,
                                                       sleep=sleep)
-        self.pipeline = Pipeline(app, Deliverer(app.services, [self.messenger], concurrency=8),
-                                 CAPABILITIES, wake)
+        deliverer = Deliverer(app.services, [self.messenger], concurrency=8,
+                              lease=app.settings.delivery_lease)
+        self.pipeline = Pipeline(app, deliverer, CAPABILITIES, wake)
         self._me: BotIdentity | None = None
         self._refusals = EveryFewSeconds(log)
 
