@@ -40,8 +40,8 @@ from bot.app import App
 from bot.delivery import Address, Deliverer, DeliveryReport, Parcel
 from handlers import outbox_keys
 from handlers.actions import Action
-from handlers.events import Attachment, ChatKind, Event, FormSubmission
-from handlers.identity import identify
+from handlers.events import Attachment, ChatKind, ChatRef, Event, EventKind, FormSubmission
+from handlers.identity import identify, school_ref, sender_of
 from handlers.parsing import clean_text, parse_command
 from handlers.replies import OPEN_PRIVATE, Message, Reply, Visibility, open_private
 from handlers.router import START_FIRST
@@ -119,6 +119,7 @@ class Pipeline:
     deliverer: Deliverer
     capabilities: Capabilities = field(default_factory=Capabilities)
     wake: Callable[[], None] | None = None  # the outbox pump, when a handler queued mail
+    home_platforms: tuple[str, ...] = ()  # running platforms that show home views
     _pruned_at: dt.datetime | None = None
     _sending: set[asyncio.Task[DeliveryReport]] = field(default_factory=set)
 
@@ -138,6 +139,7 @@ class Pipeline:
                 if dispatched.failed:
                     raise _HandlerFailed(event, dispatched.replies)
                 handled = await self._queue(session, inbound, event, dispatched.replies)
+                await self._refresh_homes(session, event)
                 mail = bool(session.info.pop(outbox.QUEUED, False))
                 await self._prune(session)
         except _HandlerFailed as failed:  # rolled back: record the delivery and the apology
@@ -261,6 +263,44 @@ class Pipeline:
         note = Message(START_FIRST.format(name=name), (open_private("Start a chat with me", ""),))
         return Address(chat=inbound.chat_id, user=inbound.user_id, thread=inbound.thread,
                        workspace=inbound.workspace), note
+
+    async def _refresh_homes(self, session: AsyncSession, event: Event) -> None:
+        """Republish the home views this delivery may have changed: of everyone it sent
+        mail to, and of the person who acted if they pressed a button or sent a form
+        (a home view is also rebuilt whenever its owner opens it)."""
+        if not self.home_platforms:
+            return
+        people: set[int] = set(session.info.pop(outbox.NOTIFIED, set()))
+        if event.sender.person_id is not None and event.kind in (EventKind.ACTION,
+                                                                  EventKind.FORM):
+            people.add(event.sender.person_id)
+        services = self.app.services
+        for person_id in sorted(people):
+            viewer = self._viewer(person_id)
+            if viewer is None:
+                continue
+            for reply in (await self.app.router.handle(services, viewer)).replies:
+                if reply.message.home is not None:
+                    await outbox.enqueue(
+                        session=session, key=outbox_keys.home(person_id, services.now()),
+                        school_id=viewer.school.id if viewer.school else None,
+                        person_id=person_id,
+                        payload=services.cipher.encrypt(reply.message.to_json()))
+
+    def _viewer(self, person_id: int) -> Event | None:
+        """The event of ``person_id`` opening their home view, if a platform here shows
+        them one."""
+        index = self.app.services.directory
+        person = index.people.get(person_id)
+        platform = next((p for p in self.home_platforms
+                         if index.person_id_on(person_id, p) is not None), None)
+        school = index.schools.get(person.school_id) if person is not None else None
+        if person is None or platform is None or school is None or not person.active:
+            return None
+        user = index.person_id_on(person_id, platform) or ""
+        return Event(platform=platform, school=school_ref(school),
+                     sender=sender_of(person, platform_user_id=user, display_name=person.name),
+                     chat=ChatRef(ChatKind.PRIVATE, user), opened_home=True)
 
     async def _prune(self, session: AsyncSession) -> None:
         now = self.app.services.now()

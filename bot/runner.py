@@ -90,7 +90,7 @@ class Platforms:
 
 def configured_plugins(settings: Settings) -> list[PlatformPlugin]:
     """The registered platforms whose tokens are set."""
-    return [p for p in registry.plugins() if p.configured(settings)]
+    return registry.configured(settings)
 
 
 def refuse_problems(plugins: Sequence[PlatformPlugin], settings: Settings, *,

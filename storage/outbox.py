@@ -34,6 +34,7 @@ from storage.models import Chat, OutboxMessage, Person, utcnow
 PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
 BUSY_RETRIES = 8
 QUEUED = "policybot.outbox_queued"  # session.info: a row was queued in this transaction
+NOTIFIED = "policybot.outbox_notified"  # session.info: the people mail was queued for
 T = TypeVar("T")
 
 
@@ -86,6 +87,8 @@ async def enqueue_id(
     added: int | None = None if row is None else int(row[0])
     if added is not None and claimed_by is None:
         session.info[QUEUED] = True
+        if person_id is not None:
+            session.info.setdefault(NOTIFIED, set()).add(person_id)
     return added
 
 

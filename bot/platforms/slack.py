@@ -50,7 +50,7 @@ from bot.app import App
 from bot.delivery import Address, Deliverer, RateLimit, Replier, RetryLater
 from bot.inbound import Capabilities, Handled, Inbound, Outcome, Pipeline
 from bot.log_limits import EveryFewSeconds
-from bot.platforms import slack_events, slack_send
+from bot.platforms import registry, slack_events, slack_send
 from bot.platforms.base import PlatformPlugin, PlatformSetupError, Route
 from bot.platforms.slack_requests import reparsed
 from bot.settings import Settings
@@ -210,7 +210,8 @@ class SlackAdapter:
         self.messenger: Replier = self.slack
         deliverer = Deliverer(app.services, [self.slack], concurrency=4,
                               lease=app.settings.delivery_lease)
-        self.pipeline = Pipeline(app, deliverer, CAPABILITIES, wake)
+        self.pipeline = Pipeline(app, deliverer, CAPABILITIES, wake,
+                                 registry.home_platforms(app.settings))
         self._verifiers = [SignatureVerifier(w.signing_secret) for w in spaces
                            if w.signing_secret]
         self._bots: dict[str, tuple[str, str, str]] = {}  # team → (token, bot user, bot id)

@@ -42,6 +42,7 @@ from bot.app import App
 from bot.delivery import Address, Deliverer, RateLimit, Replier, RetryLater
 from bot.inbound import Capabilities, Handled, Outcome, Pipeline
 from bot.log_limits import EveryFewSeconds
+from bot.platforms import registry
 from bot.platforms.base import PlatformPlugin, PlatformSetupError, Route
 from bot.platforms.telegram_events import PLATFORM, BotIdentity, Press, Received, read_update
 from bot.platforms.telegram_send import Sender, Sleep, Target, retry_after_seconds
@@ -146,7 +147,8 @@ class TelegramAdapter:
                                                       sleep=sleep)
         deliverer = Deliverer(app.services, [self.messenger], concurrency=8,
                               lease=app.settings.delivery_lease)
-        self.pipeline = Pipeline(app, deliverer, CAPABILITIES, wake)
+        self.pipeline = Pipeline(app, deliverer, CAPABILITIES, wake,
+                                 registry.home_platforms(app.settings))
         self._me: BotIdentity | None = None
         self._refusals = EveryFewSeconds(log)
 

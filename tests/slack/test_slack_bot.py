@@ -141,8 +141,10 @@ async def test_friendrequest_opens_a_modal_then_reaches_the_head_and_the_export(
     [report] = await _reports(slack_app)
     [thanks] = fake.posted("D2ALICE")
     assert f"#{report.reference}" in thanks.block_text
-    assert await endpoint.deliver() == 1  # the Headteacher, privately
+    assert await endpoint.deliver() == 3  # the Headteacher told; both home tabs republished
     [told] = fake.posted("D2HEAD")
+    assert "1 not read yet" in json.dumps(fake.home(HEAD))
+    assert f"#{report.reference}" in json.dumps(fake.home(ALICE))
     assert f"#{report.reference}" in told.block_text
     assert "J.S." not in told.block_text  # a notification carries no free text
     export = requests.command("/export", user=HEAD, channel="D2HEAD")
