@@ -325,3 +325,18 @@ async def test_socket_mode_takes_the_same_requests_without_a_public_url(
     finally:
         stop.set()
         await receiving
+
+
+async def test_every_private_command_answers_in_the_dm(
+    endpoint: Endpoint, requests: SlackRequests, fake: FakeSlack,
+) -> None:
+    commands = [("/mine", ""), ("/ackstatus", ""), ("/gaps", ""), ("/list", ""),
+                ("/view", "100000"), ("/reply", "100000 hello"), ("/outcome", "100000 done"),
+                ("/answer", "1 yes"), ("/school", ""), ("/help", ""), ("/whoami", "")]
+    for number, (name, text) in enumerate(commands, start=1):
+        command = requests.command(name, text, user=HEAD, channel="D2HEAD")
+        assert (await endpoint.post(command.signed()))[0] == 200
+        replies = fake.posted("D2HEAD")
+        assert len(replies) == number, name
+        assert "I don't know" not in replies[-1].block_text, name
+    assert fake.ephemerals() == []
