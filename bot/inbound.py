@@ -126,6 +126,19 @@ class Pipeline:
     async def handle(self, inbound: Inbound) -> Handled:
         """Handle one delivery, once. Raises only when the database could not be used:
         nothing was recorded then, and the platform should deliver it again."""
+        metrics = self.app.metrics
+        with metrics.timed(metrics.update_seconds, inbound.platform):
+            try:
+                handled = await self._handle(inbound)
+            except Exception:
+                metrics.errors.labels("pipeline").inc()
+                metrics.updates.labels(inbound.platform, "unknown", "failed").inc()
+                raise
+        kind = handled.event.kind.value if handled.event is not None else "unknown"
+        metrics.updates.labels(inbound.platform, kind, handled.outcome.value).inc()
+        return handled
+
+    async def _handle(self, inbound: Inbound) -> Handled:
         services = self.app.services
         try:
             async with services.db.session() as session:
@@ -143,6 +156,7 @@ class Pipeline:
                 mail = bool(session.info.pop(outbox.QUEUED, False))
                 await self._prune(session)
         except _HandlerFailed as failed:  # rolled back: record the delivery and the apology
+            self.app.metrics.errors.labels("handler").inc()
             async with services.db.session() as session:
                 await updates.record(session=session, platform=inbound.platform,
                                      key=inbound.key, now=services.now())

@@ -110,7 +110,8 @@ async def started_platforms(application: App, *, serving: bool) -> AsyncIterator
     plugins = configured_plugins(application.settings)
     refuse_problems(plugins, application.settings, serving=serving)
     lease = application.settings.delivery_lease
-    deliverer = Deliverer(application.services, [], concurrency=8, lease=lease)
+    deliverer = Deliverer(application.services, [], concurrency=8, lease=lease,
+                          metrics=application.metrics)
     pump = OutboxPump(deliverer, interval=min(DELIVERY_INTERVAL, lease.total_seconds()))
     running: list[RunningPlatform] = []
     try:

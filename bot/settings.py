@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     #: sent by another this long after (and the delivery loop looks at least this often)
     delivery_lease_seconds: float = Field(default=120.0, ge=1.0, le=3600.0,
                                           alias="POLICYBOT_DELIVERY_LEASE_SECONDS")
+    #: the platforms' flood limits, kept by the bot itself; off only for benchmarks
+    #: against a local fake platform (a real platform then answers 429s)
+    flood_control: bool = Field(default=True, alias="POLICYBOT_FLOOD_CONTROL")
 
     telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_url: str = Field(default=DEFAULT_TELEGRAM_API_URL, alias="TELEGRAM_API_URL")

@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import or_, true, update
+from sqlalchemy import func, or_, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -237,6 +237,16 @@ async def recipients(*, session: AsyncSession, rows: Sequence[OutboxMessage],
         rooms = await session.exec(select(Chat).where(col(Chat.id).in_(chat_ids)))
         chats = {c.id: c for c in rooms if c.id is not None}
     return people, chats
+
+
+async def backlog(*, session: AsyncSession, now: dt.datetime) -> tuple[int, float]:
+    """How many messages wait to be delivered, and the oldest one's wait in seconds."""
+    query = select(func.count(), func.min(OutboxMessage.created_at)).where(
+        OutboxMessage.status == PENDING)
+    count, oldest = (await session.exec(query)).one()
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=dt.UTC)
+    return int(count), max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
 
 
 async def pending_count(*, session: AsyncSession) -> int:

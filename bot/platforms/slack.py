@@ -63,6 +63,7 @@ __all__ = ["PLATFORM", "PLUGIN", "SlackAdapter", "SlackMessenger", "Workspace", 
 log = logging.getLogger(__name__)
 PLATFORM = slack_events.PLATFORM
 CAPABILITIES = Capabilities(ephemeral=True, forms=True)
+FLOOD_LIMIT = RateLimit(per_second=10, per_chat_per_second=1)  # Slack: about 1/s a channel
 REFUSAL = ("PolicyBot isn't set up for this Slack workspace yet. Ask your school's PolicyBot "
            "admin to add the workspace's team id to the school config.")
 FORM_LAPSED = ("The form took too long to open. Press the button to open it again; nothing "
@@ -106,10 +107,10 @@ class SlackMessenger:
 
     platform = PLATFORM
     shows_home = True
-    rate_limit = RateLimit(per_second=10, per_chat_per_second=1)
 
     def __init__(self, app: App, clients: Mapping[str | None, AsyncWebClient]) -> None:
         self.app = app
+        self.rate_limit = FLOOD_LIMIT if app.settings.flood_control else None
         self.clients = clients  # team (None: the default) → client
         self._dms: dict[tuple[str | None, str], str] = {}
 
@@ -209,7 +210,7 @@ class SlackAdapter:
         self.slack = SlackMessenger(app, clients)
         self.messenger: Replier = self.slack
         deliverer = Deliverer(app.services, [self.slack], concurrency=4,
-                              lease=app.settings.delivery_lease)
+                              lease=app.settings.delivery_lease, metrics=app.metrics)
         self.pipeline = Pipeline(app, deliverer, CAPABILITIES, wake,
                                  registry.home_platforms(app.settings))
         self._verifiers = [SignatureVerifier(w.signing_secret) for w in spaces

@@ -63,6 +63,7 @@ POLL_TIMEOUT = 30  # seconds a getUpdates long poll waits for something to arriv
 POLL_ERROR_PAUSE = 5.0  # seconds before polling again after an error
 POLL_ATTEMPTS = 5  # times a polled update that fails is tried before it is skipped
 CAPABILITIES = Capabilities(notices=True)
+FLOOD_LIMIT = RateLimit(per_second=30, per_chat_per_second=1)
 
 
 def file_url(api_url: str) -> str:
@@ -79,7 +80,8 @@ def build_bot(settings: Settings) -> TelegramBot:
     return ExtBot(settings.telegram_bot_token.get_secret_value(),
                   base_url=settings.telegram_api_url,
                   base_file_url=file_url(settings.telegram_api_url),
-                  rate_limiter=AIORateLimiter(max_retries=0))
+                  rate_limiter=AIORateLimiter(max_retries=0) if settings.flood_control
+                  else None)
 
 
 class TelegramMessenger:
@@ -90,11 +92,11 @@ class TelegramMessenger:
     a short 429 first, as someone is waiting for them."""
 
     platform = PLATFORM
-    rate_limit = RateLimit(per_second=30, per_chat_per_second=1)
 
     def __init__(self, app: App, bot: TelegramBot, *, reply_wait: float = 0.0,
                  sleep: Sleep = asyncio.sleep) -> None:
         self.app = app
+        self.rate_limit = FLOOD_LIMIT if app.settings.flood_control else None
         self.sender = Sender(bot)
         self.replier = Sender(bot, wait_up_to=reply_wait, sleep=sleep)
 
@@ -146,7 +148,7 @@ class TelegramAdapter:
         self.messenger: Replier = TelegramMessenger(app, bot, reply_wait=reply_wait,
                                                       sleep=sleep)
         deliverer = Deliverer(app.services, [self.messenger], concurrency=8,
-                              lease=app.settings.delivery_lease)
+                              lease=app.settings.delivery_lease, metrics=app.metrics)
         self.pipeline = Pipeline(app, deliverer, CAPABILITIES, wake,
                                  registry.home_platforms(app.settings))
         self._me: BotIdentity | None = None
