@@ -211,6 +211,14 @@ async def keys_with_prefix(*, session: AsyncSession, prefix: str) -> set[str]:
     return set((await session.exec(query)).all())
 
 
+async def queued_times(*, session: AsyncSession, prefix: str) -> list[dt.datetime]:
+    """When each message whose key starts with ``prefix`` was (or will be) available,
+    oldest first."""
+    query = select(OutboxMessage.available_at).where(col(OutboxMessage.key).startswith(
+        prefix, autoescape=True)).order_by(col(OutboxMessage.available_at))
+    return list((await session.exec(query)).all())
+
+
 async def cancel_pending(*, session: AsyncSession, prefix: str) -> int:
     """Cancel the pending messages whose key starts with ``prefix``; how many were."""
     result = await session.exec(
