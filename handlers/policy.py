@@ -19,7 +19,7 @@ from handlers.events import Event
 from handlers.outbox import notify_person
 from handlers.parsing import parse_number
 from handlers.replies import Button, Message, Reply, open_private, say, whisper
-from handlers.router import Router, Where
+from handlers.router import Group, Router, Where
 from policies.answer import Answer, Audience
 from policies.errors import PolicyError, QuestionError
 from policies.faq import StaleEntry
@@ -54,7 +54,8 @@ EXAMPLE = "/policy can I accept a friend request from a parent?"
 
 def register(router: Router) -> None:
     @router.command("policy", summary="ask about the social media policy, e.g. "
-                    "/policy can I friend a parent?")
+                    "/policy can I friend a parent?",
+                    offered=lambda services, event: event.school is not None)
     async def policy(services: Services, event: Event) -> list[Reply]:
         return await answer_question(services, event, event.args)
 
@@ -67,12 +68,12 @@ def register(router: Router) -> None:
         return await _pass_on(services, event)
 
     @router.command("gaps", summary="questions the policy didn't cover",
-                    roles=[Role.HEADTEACHER], where=Where.PRIVATE)
+                    roles=[Role.HEADTEACHER], where=Where.PRIVATE, group=Group.POLICY)
     async def list_gaps(services: Services, event: Event) -> list[Reply]:
         return await _list_gaps(services, event)
 
     @router.command("answer", summary="answer a question from /gaps: /answer NUMBER your answer",
-                    roles=[Role.HEADTEACHER], where=Where.PRIVATE)
+                    roles=[Role.HEADTEACHER], where=Where.PRIVATE, group=Group.POLICY)
     async def answer_gap(services: Services, event: Event) -> list[Reply]:
         return await _answer_gap(services, event)
 

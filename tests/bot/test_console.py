@@ -46,7 +46,8 @@ async def test_unknown_commands_and_wrong_places_get_a_clear_answer(
     assert await console.send("/frobnicate") == [
         "staff-room| I don't know /frobnicate. Send /help to see what I can do."]
     assert await console.send("/start") == [
-        "staff-room| /start works in a private chat with me."]
+        "staff-room| /start works in a private chat with me.",
+        "staff-room| [1] Open private chat"]
 
 
 async def test_group_chatter_that_is_not_for_the_bot_is_ignored(console: ConsoleDriver) -> None:

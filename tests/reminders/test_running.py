@@ -33,8 +33,8 @@ def test_run_due_prints_what_it_sent_once(school_settings: Settings, school: App
         "All Saints CE Primary School Social Media Policy (version 1, approved 1 January 2024)"
         ". When you have read it, press the button below or send /ack here. You can ask me "
         "about it here any time, e.g. \"can I accept a friend request from a parent?\"",
-        "dm:alice| [1] I have read it"]
-    assert sum(line.endswith("[1] I have read it") for line in lines) == 4
+        "dm:alice| [1] I have read it   [2] Read the policy"]
+    assert sum(line.endswith("[1] I have read it   [2] Read the policy") for line in lines) == 4
     assert {line.split("|")[0] for line in lines} == {"dm:head", "dm:dsl", "dm:alice", "dm:bob",
                                                       "dm:chair"}
     assert "queued 4 nudge(s), 0 summary(ies), 2 review reminder(s); sent 6" in first.stderr
@@ -49,7 +49,7 @@ async def test_run_due_on_the_console_leaves_private_reports_for_their_platform(
                     message=Message("A private report: Jo S."))
     result = await asyncio.to_thread(run_due, school_settings, "2026-11-23T09:00:00+00:00")
     assert result.returncode == 0, result.stderr
-    assert "dm:alice| [1] I have read it" in result.stdout
+    assert "dm:alice| [1] I have read it   [2] Read the policy" in result.stdout
     assert "Jo S." not in result.stdout
     async with school.services.db.session() as session:
         assert await outbox.keys_with_prefix(session=session, prefix="report:") == {
