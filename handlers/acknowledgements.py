@@ -26,8 +26,8 @@ from handlers.actions import encode
 from handlers.context import Services
 from handlers.errors import UserError
 from handlers.events import Event
-from handlers.replies import Button, Reply, whisper
 from handlers.policy_document import read_button
+from handlers.replies import Button, Reply, whisper
 from handlers.router import Group, Router, Where
 from policies.documents import load_policy
 from policies.errors import PolicyError
