@@ -28,6 +28,8 @@ from storage import audit, directory, gaps
 from storage.roles import Role
 
 MAX_QUOTED = 2
+UNKNOWN_GROUP = ("This group isn't set up for me, so I've answered as I would for parents "
+                 "and carers. Ask me privately for the staff answer.")
 GAPS_SHOWN = 20
 _MENTION = re.compile(r"@\w+\b")
 _SMALL_TALK = re.compile(
@@ -100,10 +102,12 @@ async def answer_question(services: Services, event: Event, question: str) -> li
                         "Headteacher.") from None
     offer = offer_for(question, staff=event.audience is Audience.STAFF)
     if not answer.abstained:
+        text = format_answer(answer)
+        if event.in_unknown_group:
+            text = f"{UNKNOWN_GROUP}\n\n{text}"
         if offer is None:
-            return [say(format_answer(answer))]
-        return [say(f"{format_answer(answer)}\n\n{offer.sentence}",
-                    open_private(offer.label, offer.command))]
+            return [say(text)]
+        return [say(f"{text}\n\n{offer.sentence}", open_private(offer.label, offer.command))]
     return [await _abstain(services, event, question, answer)]
 
 
