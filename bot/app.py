@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from bot.config import SchoolsConfig, load_config, policy_sources
 from bot.keys import load_cipher
+from bot.metrics import Metrics
 from bot.settings import Settings
 from handlers import build_router
 from handlers.context import AnswerSource, Services
 from handlers.router import Router
+from policies.answer import Answer, Audience
 from storage import db as database
 from storage.directory import load_index, sync_directory
 
@@ -26,6 +29,7 @@ class App:
     settings: Settings
     services: Services
     router: Router
+    metrics: Metrics = field(default_factory=Metrics)
 
     async def close(self) -> None:
         await self.services.db.dispose()
@@ -50,6 +54,23 @@ async def build_app(settings: Settings, *, migrate: bool | None = None,
         await sync_directory(session=session, schools=config.schools)
         index = await load_index(session=session)
     answers = await asyncio.to_thread(build_answer_engine, config) if with_answers else None
-    services = Services(db=db, config=config, cipher=load_cipher(settings), answers=answers,
+    metrics = Metrics()
+    services = Services(db=db, config=config, cipher=load_cipher(settings),
+                        answers=TimedAnswers(answers, metrics) if answers else None,
                         directory=index)
-    return App(settings=settings, services=services, router=build_router())
+    return App(settings=settings, services=services, router=build_router(), metrics=metrics)
+
+
+@dataclass(frozen=True)
+class TimedAnswers:
+    """The answer engine, timed for ``/metrics``."""
+
+    engine: AnswerSource
+    metrics: Metrics
+
+    def answer(self, *, school: str, question: str, audience: Audience) -> Answer:
+        with self.metrics.timed(self.metrics.answer_seconds):
+            return self.engine.answer(school=school, question=question, audience=audience)
+
+    def __getattr__(self, name: str) -> Any:  # the engine's other views (review dates...)
+        return getattr(self.engine, name)

@@ -116,7 +116,11 @@ def chat(
     if chat_name != "dm" and school_config.chat(chat_name) is None:
         raise _fail(f"no chat {chat_name!r} at {school}; chats: "
                     + ", ".join([c.name for c in school_config.chats] + ["dm"]))
-    _run(lambda: _chat(settings, school, handle, chat_name))
+    try:
+        _run(lambda: _chat(settings, school, handle, chat_name))
+    except KeyboardInterrupt:  # Ctrl-C: a person leaving, not an error
+        typer.echo("", err=True)
+        raise typer.Exit(code=130) from None
 
 
 async def _chat(settings: Settings, school: str, handle: str, chat_name: str) -> None:
@@ -127,10 +131,11 @@ async def _chat(settings: Settings, school: str, handle: str, chat_name: str) ->
     try:
         console = Console(application, ConsoleState(school, handle, chat_name),
                           out=sys.stdout, err=sys.stderr)
-        if sys.stdin.isatty():
+        typing = sys.stdin.isatty()
+        if typing:
             console.note(f"{school}: you are {handle} in {chat_name}. Type /help, or "
-                         ":as HANDLE, :in CHAT, :in dm, :quit")
-        await console.run(sys.stdin)
+                         ":as HANDLE, :in CHAT, :in dm, :quit (or Ctrl-C)")
+        await console.run(sys.stdin, prompt=typing)
     finally:
         await application.close()
 
@@ -161,7 +166,9 @@ def run(
     """Run the bot: Telegram polling and/or Slack Socket Mode for the platforms whose tokens
     are set; with none set, the console platform."""
     settings = _settings("INFO")
-    if settings.telegram_bot_token is None and settings.slack_app_token is None:
+    from bot.runner import configured_plugins
+
+    if not configured_plugins(settings):
         config = _load(settings)
         first = school or config.schools[0].slug
         typer.echo("No platform tokens set: starting the console platform.", err=True)
@@ -176,7 +183,8 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "0.0.0.0",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
 ) -> None:
-    """HTTP mode for production: POST /telegram (Telegram webhook), GET /healthz."""
+    """HTTP mode for production: POST /telegram (Telegram webhook), POST /slack/events
+    (Slack events, commands and interactivity), GET /healthz."""
     settings = _settings("INFO")
     from bot.server import serve_forever
     _run(lambda: serve_forever(settings, host=host, port=port))

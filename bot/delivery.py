@@ -40,6 +40,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from aiolimiter import AsyncLimiter
 
+from bot.metrics import Metrics
 from handlers import outbox_keys
 from handlers.context import Services
 from handlers.replies import Message, Visibility
@@ -77,23 +78,25 @@ class RateLimit:
 class Address:
     """Where a reply goes on its platform: a chat (``private`` when it is the person's
     private chat with the bot), the person it is for, the thread or topic it came
-    from, and how visible it is (see :class:`handlers.replies.Visibility`)."""
+    from, how visible it is (see :class:`handlers.replies.Visibility`) and, on a
+    platform with several, the workspace."""
 
     chat: str
     user: str
     visibility: Visibility = Visibility.CHAT
     private: bool = False
     thread: str | None = None
+    workspace: str | None = None
 
     def to_data(self) -> dict[str, Any]:
         return {"chat": self.chat, "user": self.user, "visibility": str(self.visibility),
-                "private": self.private, "thread": self.thread}
+                "private": self.private, "thread": self.thread, "workspace": self.workspace}
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Address:
         return cls(chat=data["chat"], user=data["user"],
                    visibility=Visibility(data["visibility"]), private=data["private"],
-                   thread=data.get("thread"))
+                   thread=data.get("thread"), workspace=data.get("workspace"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,8 +208,9 @@ class DeliveryReport:
 class Deliverer:
     def __init__(self, services: Services, messengers: Sequence[Messenger],
                  worker_id: str | None = None, *, concurrency: int = 1,
-                 lease: dt.timedelta = LEASE) -> None:
+                 lease: dt.timedelta = LEASE, metrics: Metrics | None = None) -> None:
         self.services = services
+        self.metrics = metrics or Metrics()
         self.lease = lease
         self.messengers = list(messengers)
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
@@ -282,6 +286,7 @@ class Deliverer:
                 db=self.services.db, message_id=row.id, error="interrupted", retry_at=now))
             raise
         except RetryLater as exc:
+            self.metrics.rate_limited.labels(row.platform or "any").inc()
             await self._retry(row, str(exc), now + dt.timedelta(seconds=exc.retry_after), report)
             return
         except Exception as exc:
@@ -298,6 +303,7 @@ class Deliverer:
         await outbox.record_sent(db=self.services.db, message_id=row.id,
                                  worker=self.worker_id, now=self.services.now())
         report.sent += 1
+        self.metrics.sent.labels(row.platform or "any", outbox_keys.kind_of(row.key)).inc()
         if claimed.person is not None and parcel.message.buttons:
             async with self.services.db.session() as session:
                 await school_choices.follow_message_to(session=session, person=claimed.person,
@@ -319,6 +325,7 @@ class Deliverer:
         await outbox.record_retry(db=self.services.db, message_id=row.id, error=UNREACHABLE,
                                   retry_at=self.services.now(), give_up=True)
         report.failed += 1
+        self.metrics.failed.labels(outbox_keys.kind_of(row.key)).inc()
 
     async def _send(self, claimed: _Claimed, parcel: Parcel) -> bool:
         message = parcel.message
@@ -378,11 +385,14 @@ class Deliverer:
         give_up = row.attempts >= MAX_ATTEMPTS
         await outbox.record_retry(db=self.services.db, message_id=row.id, error=error,
                                   retry_at=at, give_up=give_up)
+        kind = outbox_keys.kind_of(row.key)
         if give_up:
             log.error("outbox %s: gave up after %s attempts: %s", row.id, row.attempts, error)
             report.failed += 1
+            self.metrics.failed.labels(kind).inc()
         else:
             report.retried += 1
+            self.metrics.retried.labels(kind).inc()
 
 
 def _destination(row: OutboxMessage) -> str:

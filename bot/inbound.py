@@ -40,8 +40,8 @@ from bot.app import App
 from bot.delivery import Address, Deliverer, DeliveryReport, Parcel
 from handlers import outbox_keys
 from handlers.actions import Action
-from handlers.events import Attachment, ChatKind, Event, FormSubmission
-from handlers.identity import identify
+from handlers.events import Attachment, ChatKind, ChatRef, Event, EventKind, FormSubmission
+from handlers.identity import identify, school_ref, sender_of
 from handlers.parsing import clean_text, parse_command
 from handlers.replies import OPEN_PRIVATE, Message, Reply, Visibility, open_private
 from handlers.router import START_FIRST
@@ -90,6 +90,8 @@ class Inbound:
     thread: str | None = None
     attachments: tuple[Attachment, ...] = ()
     bot_username: str | None = None
+    workspace: str | None = None  # the platform's workspace or team (Slack), if any
+    quiet: bool = False  # answers in a group only for the person (a Slack slash command)
 
 
 @dataclass(frozen=True)
@@ -117,12 +119,26 @@ class Pipeline:
     deliverer: Deliverer
     capabilities: Capabilities = field(default_factory=Capabilities)
     wake: Callable[[], None] | None = None  # the outbox pump, when a handler queued mail
+    home_platforms: tuple[str, ...] = ()  # running platforms that show home views
     _pruned_at: dt.datetime | None = None
     _sending: set[asyncio.Task[DeliveryReport]] = field(default_factory=set)
 
     async def handle(self, inbound: Inbound) -> Handled:
         """Handle one delivery, once. Raises only when the database could not be used:
         nothing was recorded then, and the platform should deliver it again."""
+        metrics = self.app.metrics
+        with metrics.timed(metrics.update_seconds, inbound.platform):
+            try:
+                handled = await self._handle(inbound)
+            except Exception:
+                metrics.errors.labels("pipeline").inc()
+                metrics.updates.labels(inbound.platform, "unknown", "failed").inc()
+                raise
+        kind = handled.event.kind.value if handled.event is not None else "unknown"
+        metrics.updates.labels(inbound.platform, kind, handled.outcome.value).inc()
+        return handled
+
+    async def _handle(self, inbound: Inbound) -> Handled:
         services = self.app.services
         try:
             async with services.db.session() as session:
@@ -136,9 +152,11 @@ class Pipeline:
                 if dispatched.failed:
                     raise _HandlerFailed(event, dispatched.replies)
                 handled = await self._queue(session, inbound, event, dispatched.replies)
+                await self._refresh_homes(session, event)
                 mail = bool(session.info.pop(outbox.QUEUED, False))
                 await self._prune(session)
         except _HandlerFailed as failed:  # rolled back: record the delivery and the apology
+            self.app.metrics.errors.labels("handler").inc()
             async with services.db.session() as session:
                 await updates.record(session=session, platform=inbound.platform,
                                      key=inbound.key, now=services.now())
@@ -193,8 +211,9 @@ class Pipeline:
 
     async def _queue(self, session: AsyncSession, inbound: Inbound, event: Event,
                      replies: Sequence[Reply]) -> Handled:
+        replies = [shown for r in replies for shown in self._expanded(r)]
         immediate = tuple(r for r in replies if self._immediate(r))
-        rest = [self._shown(r) for r in replies if not self._immediate(r)]
+        rest = [self._shown(inbound, r) for r in replies if not self._immediate(r)]
         fallback = self._fallback(inbound, event, rest)
         ids: list[int] = []
         services = self.app.services
@@ -213,17 +232,25 @@ class Pipeline:
                 ids.append(queued)
         return Handled(Outcome.HANDLED, immediate, tuple(ids), event)
 
+    def _expanded(self, reply: Reply) -> tuple[Reply, ...]:
+        """A form where this platform has none: what to show instead."""
+        if reply.form is not None and not self.capabilities.forms:
+            return reply.instead
+        return (reply,)
+
     def _immediate(self, reply: Reply) -> bool:
         caps = self.capabilities
         return ((reply.form is not None and caps.forms) or reply.errors is not None
                 or (reply.visibility is Visibility.NOTICE and caps.notices))
 
-    def _shown(self, reply: Reply) -> Reply:
+    def _shown(self, inbound: Inbound, reply: Reply) -> Reply:
         """The reply as this platform shows it: a notice it can't pop up is a message
         for the person in the chat; an ephemeral message where there are none, a
-        message in the chat."""
+        message in the chat; a quiet delivery's group answer, only for the person."""
         visibility = reply.visibility
-        if visibility is Visibility.NOTICE:
+        group = inbound.chat_kind is ChatKind.GROUP
+        if visibility is Visibility.NOTICE or (
+                inbound.quiet and group and visibility is Visibility.CHAT):
             visibility = Visibility.EPHEMERAL
         if visibility is Visibility.EPHEMERAL and not self.capabilities.ephemeral:
             visibility = Visibility.CHAT
@@ -233,9 +260,10 @@ class Pipeline:
         private_chat = inbound.chat_kind is ChatKind.PRIVATE
         if reply.private and not private_chat:  # from a group, to the person's private chat
             return Address(chat=inbound.user_id, user=inbound.user_id,
-                           visibility=Visibility.PRIVATE, private=True)
+                           visibility=Visibility.PRIVATE, private=True,
+                           workspace=inbound.workspace)
         return Address(chat=inbound.chat_id, user=inbound.user_id, visibility=reply.visibility,
-                       private=private_chat, thread=inbound.thread)
+                       private=private_chat, thread=inbound.thread, workspace=inbound.workspace)
 
     def _fallback(self, inbound: Inbound, event: Event,
                   replies: Sequence[Reply]) -> tuple[Address, Message] | None:
@@ -247,7 +275,46 @@ class Pipeline:
             return None
         name = event.sender.display_name.split(" ")[0] or "Hello"
         note = Message(START_FIRST.format(name=name), (open_private("Start a chat with me", ""),))
-        return Address(chat=inbound.chat_id, user=inbound.user_id, thread=inbound.thread), note
+        return Address(chat=inbound.chat_id, user=inbound.user_id, thread=inbound.thread,
+                       workspace=inbound.workspace), note
+
+    async def _refresh_homes(self, session: AsyncSession, event: Event) -> None:
+        """Republish the home views this delivery may have changed: of everyone it sent
+        mail to, and of the person who acted if they pressed a button or sent a form
+        (a home view is also rebuilt whenever its owner opens it)."""
+        if not self.home_platforms:
+            return
+        people: set[int] = set(session.info.pop(outbox.NOTIFIED, set()))
+        if event.sender.person_id is not None and event.kind in (EventKind.ACTION,
+                                                                  EventKind.FORM):
+            people.add(event.sender.person_id)
+        services = self.app.services
+        for person_id in sorted(people):
+            viewer = self._viewer(person_id)
+            if viewer is None:
+                continue
+            for reply in (await self.app.router.handle(services, viewer)).replies:
+                if reply.message.home is not None:
+                    await outbox.enqueue(
+                        session=session, key=outbox_keys.home(person_id, services.now()),
+                        school_id=viewer.school.id if viewer.school else None,
+                        person_id=person_id,
+                        payload=services.cipher.encrypt(reply.message.to_json()))
+
+    def _viewer(self, person_id: int) -> Event | None:
+        """The event of ``person_id`` opening their home view, if a platform here shows
+        them one."""
+        index = self.app.services.directory
+        person = index.people.get(person_id)
+        platform = next((p for p in self.home_platforms
+                         if index.person_id_on(person_id, p) is not None), None)
+        school = index.schools.get(person.school_id) if person is not None else None
+        if person is None or platform is None or school is None or not person.active:
+            return None
+        user = index.person_id_on(person_id, platform) or ""
+        return Event(platform=platform, school=school_ref(school),
+                     sender=sender_of(person, platform_user_id=user, display_name=person.name),
+                     chat=ChatRef(ChatKind.PRIVATE, user), opened_home=True)
 
     async def _prune(self, session: AsyncSession) -> None:
         now = self.app.services.now()

@@ -90,7 +90,7 @@ class Platforms:
 
 def configured_plugins(settings: Settings) -> list[PlatformPlugin]:
     """The registered platforms whose tokens are set."""
-    return [p for p in registry.plugins() if p.configured(settings)]
+    return registry.configured(settings)
 
 
 def refuse_problems(plugins: Sequence[PlatformPlugin], settings: Settings, *,
@@ -109,8 +109,10 @@ async def started_platforms(application: App, *, serving: bool) -> AsyncIterator
     quiet_http_logs()
     plugins = configured_plugins(application.settings)
     refuse_problems(plugins, application.settings, serving=serving)
-    deliverer = Deliverer(application.services, [], concurrency=8)
-    pump = OutboxPump(deliverer)
+    lease = application.settings.delivery_lease
+    deliverer = Deliverer(application.services, [], concurrency=8, lease=lease,
+                          metrics=application.metrics)
+    pump = OutboxPump(deliverer, interval=min(DELIVERY_INTERVAL, lease.total_seconds()))
     running: list[RunningPlatform] = []
     try:
         for plugin in plugins:

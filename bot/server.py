@@ -21,15 +21,40 @@ import typer
 from aiohttp import web
 
 from bot.app import App, build_app
+from bot.metrics import CONTENT_TYPE
 from bot.platforms import registry
-from bot.platforms.base import PlatformSetupError, RunningPlatform
+from bot.platforms.base import PlatformSetupError, RunningPlatform, WebHandler
 from bot.runner import started_platforms, stop_on_signals
 from bot.settings import Settings
+from storage import outbox
 
 log = logging.getLogger(__name__)
 APP_KEY = web.AppKey("policybot", App)
 SHUTDOWN_TIMEOUT = 8.0  # seconds for requests in flight to finish (Docker waits 10)
 MAX_BODY = 1024 * 1024
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """``GET /metrics``: Prometheus text format; the outbox backlog is read now."""
+    application = request.app[APP_KEY]
+    try:
+        async with application.services.db.session() as session:
+            pending, oldest = await outbox.backlog(session=session,
+                                                   now=application.services.now())
+        application.metrics.pending.set(pending)
+        application.metrics.oldest.set(oldest)
+    except Exception:
+        application.metrics.errors.labels("metrics").inc()
+        log.warning("metrics: the outbox backlog could not be read")
+    return web.Response(body=application.metrics.render(),
+                        headers={"Content-Type": CONTENT_TYPE})
+
+
+def _timed(application: App, platform: str, handler: WebHandler) -> WebHandler:
+    async def timed(request: web.Request) -> web.StreamResponse:
+        with application.metrics.timed(application.metrics.webhook_seconds, platform):
+            return await handler(request)
+    return timed
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -49,6 +74,7 @@ def make_web_app(application: App,
     web_app = web.Application(client_max_size=MAX_BODY)
     web_app[APP_KEY] = application
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/metrics", metrics)
     running = {p.name: p for p in platforms}
     for plugin in registry.plugins():
         started = running.get(plugin.name)
@@ -57,7 +83,8 @@ def make_web_app(application: App,
                 web_app.router.add_post(path, _not_configured(plugin.unconfigured))
             continue
         for route in started.routes():
-            web_app.router.add_route(route.method, route.path, route.handler)
+            web_app.router.add_route(route.method, route.path,
+                                     _timed(application, plugin.name, route.handler))
     return web_app
 
 

@@ -10,9 +10,11 @@ from handlers.router import Router
 FEATURES = (
     "handlers.basic",
     "handlers.policy",
+    "handlers.policy_document",
     "handlers.schools",
     "handlers.acknowledgements",
     "handlers.reports",
+    "handlers.home",
 )
 
 

@@ -32,7 +32,7 @@ from handlers.report_text import (
     platform_text,
     what_text,
 )
-from handlers.router import Router, Where
+from handlers.router import Group, Router, Where
 from storage import audit, conversations, report_events, reports
 from storage.models import id_of
 from storage.report_models import Report, ReportEvent
@@ -53,12 +53,12 @@ SECTIONS = ("Friend requests (the list):", "Low-level concerns:", "Reports:")
 
 
 def register(router: Router) -> None:
-    @router.command("list", roles=LEADERSHIP_ROLES, where=Where.PRIVATE,
+    @router.command("list", roles=LEADERSHIP_ROLES, where=Where.PRIVATE, group=Group.LIST,
                     summary="the friend-request list and the reports you read")
     async def list_(services: Services, event: Event) -> list[Reply]:
         return await _dropping_prompt(services, event, await show_list(services, event))
 
-    @router.command("export", roles=LEADERSHIP_ROLES, where=Where.PRIVATE,
+    @router.command("export", roles=LEADERSHIP_ROLES, where=Where.PRIVATE, group=Group.LIST,
                     summary="what /list shows, in full, as a CSV file sent to you privately")
     async def export_(services: Services, event: Event) -> list[Reply]:
         where = await parse_filter(services, event, event.args)

@@ -45,6 +45,12 @@ def is_reminder(key: str) -> bool:
     return key.startswith(REMINDERS)
 
 
+def kind_of(key: str) -> str:
+    """What kind of message a key is for (``nudge``, ``report``, ``reply``…): a label
+    for metrics, never an id."""
+    return key.partition(":")[0] or "other"
+
+
 def nudge_prefix(version_id: int) -> str:
     return f"{NUDGE}v{version_id}:"
 

@@ -155,6 +155,7 @@ class Reply:
     visibility: Visibility = Visibility.CHAT
     form: Form | None = None
     errors: Mapping[str, str] | None = field(default=None)  # a submitted form's problems
+    instead: tuple[Reply, ...] = ()  # with a form: what platforms without forms show
 
     @property
     def private(self) -> bool:
@@ -190,9 +191,10 @@ def notice(text: str) -> Reply:
     return Reply(Message(text), Visibility.NOTICE)
 
 
-def open_form(form: Form, first_step: Reply) -> Reply:
-    """Open ``form`` where the platform has forms; elsewhere show ``first_step``."""
-    return Reply(first_step.message, first_step.visibility, form=form)
+def open_form(form: Form, *instead: Reply) -> Reply:
+    """Open ``form`` where the platform has forms (and nothing else is shown); elsewhere
+    show ``instead`` (a pointer to the private chat, the form's first step typed)."""
+    return Reply(Message(form.title), Visibility.PRIVATE, form=form, instead=instead)
 
 
 def form_errors(errors: Mapping[str, str]) -> Reply:

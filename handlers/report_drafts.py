@@ -17,9 +17,10 @@ from handlers.events import Event
 from handlers.replies import Reply, whisper
 from handlers.report_routing import FRIEND_REQUEST
 from handlers.report_submit import summary
-from storage import conversations, evidence
+from storage import conversations, evidence, reports
 from storage.models import Conversation
 
+STALE = "That form is no longer open. Send /report or /friendrequest to start again."
 QUESTION_WORDS = frozenset({
     "can", "could", "may", "might", "should", "shall", "must", "am", "is", "are", "was",
     "do", "does", "did", "what", "how", "why", "when", "where", "who", "which", "will",
@@ -104,3 +105,13 @@ def first_sentence(text: str) -> str:
     """``"When did it happen? Choose, or…"`` → ``"When did it happen?"``."""
     found = re.search(r"[?.](\s|$)", text)
     return text[:found.start() + 1] if found else text.splitlines()[0]
+
+
+async def stale(session: AsyncSession, event: Event, token: str | None) -> str:
+    """What a button or form of a draft that is gone says: sent already, or no longer open."""
+    if token and event.school is not None:
+        sent = await reports.by_submission_key(session=session, school_id=event.school.id,
+                                               submission_key=token)
+        if sent is not None and sent.reporter_id == event.sender.person_id:
+            return f"That was already sent as #{sent.reference}; nothing more to do."
+    return STALE

@@ -22,7 +22,7 @@ from storage import evidence
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
-KEPT_KINDS = frozenset({"photo", "document"})
+KEPT_KINDS = frozenset({"photo", "document", "file"})
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -43,7 +43,8 @@ def problem_with(attachment: Attachment) -> str | None:
                 f"{size_text(MAX_BYTES)}. Please send a smaller one (a screenshot rather "
                 "than a recording), or describe it in words and paste a link.")
     if attachment.content is None:
-        return "I couldn't fetch that file. Please send it again."
+        return ("I couldn't get that file's content, so I haven't kept it. Please send it "
+                "again; if that doesn't work, describe it in words and paste a link.")
     return None
 
 

@@ -30,7 +30,7 @@ from handlers.report_routing import may_read, record_type
 from handlers.report_settings import REVIEW, ReportSettings
 from handlers.report_thread import rest_of, view
 from handlers.report_writes import thread_button
-from handlers.router import Handler, Router, Where
+from handlers.router import Group, Handler, Router, Where
 from storage import audit, directory, evidence, report_events, reports
 from storage.models import id_of
 from storage.report_models import Report
@@ -121,7 +121,7 @@ async def _flag(session: AsyncSession, services: Services, report: Report, days:
 
 
 def register(router: Router) -> None:
-    @router.command("review", roles=LEADERSHIP_ROLES, where=Where.PRIVATE,
+    @router.command("review", roles=LEADERSHIP_ROLES, where=Where.PRIVATE, group=Group.LIST,
                     summary="records due for retention review: /review, /review 482913 keep "
                             "(or delete) your reason")
     async def review(services: Services, event: Event) -> list[Reply]:
@@ -138,7 +138,7 @@ def register(router: Router) -> None:
     for name, purpose, summary in (
             ("hold", "hold", "put a legal hold on a report: /hold 482913 the reason"),
             ("release", "release", "lift a legal hold: /release 482913 the reason")):
-        router.command(name, roles=LEADERSHIP_ROLES, where=Where.PRIVATE,
+        router.command(name, roles=LEADERSHIP_ROLES, where=Where.PRIVATE, group=Group.LIST,
                        summary=summary)(_holding(purpose))
 
 

@@ -32,7 +32,7 @@ from handlers.report_readers import people_reading
 from handlers.report_submit import THREAD_PREFIX
 from handlers.report_view import Record, render
 from handlers.report_writes import mark_read
-from handlers.router import Handler, Router, Where
+from handlers.router import Group, Handler, Router, Where
 from storage import audit, evidence, report_events, reports
 from storage.models import id_of
 from storage.roles import LEADERSHIP_ROLES, Role
@@ -64,7 +64,8 @@ def register(router: Router) -> None:
                           reference_of(event.args, "Which one? e.g. /view 482913"))
 
     for name, (purpose, roles, summary) in WRITING.items():
-        router.command(name, roles=roles, where=Where.PRIVATE,
+        group = Group.LIST if roles is LEADERSHIP_ROLES else Group.EVERYDAY
+        router.command(name, roles=roles, where=Where.PRIVATE, group=group,
                        summary=summary)(_writing(name, purpose))
 
     @router.action(THREAD_PREFIX)

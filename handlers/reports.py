@@ -23,21 +23,24 @@ from handlers.context import Services
 from handlers.errors import UserError
 from handlers.events import Event
 from handlers.policy import answer_question
-from handlers.replies import Reply, only_you, open_private, say, whisper
-from handlers.report_dates import parse_day, parse_when
+from handlers.replies import Reply, only_you, open_form, open_private, say, whisper
+from handlers.report_answers import answered
+from handlers.report_form import form_of, submitted
 from handlers.report_prompts import NOTE, busy_note, forget_prompt
 from handlers.report_readers import dsl_sentence, school_contact
 from handlers.report_routing import FRIEND_REQUEST, INCIDENT
 from handlers.report_submit import submit
-from handlers.router import Handler, Router, Where
-from storage import conversations, directory, reports
+from handlers.router import Handler, Router, Where, refusal
+from storage import conversations, directory
 from storage.roles import STAFF_ROLES, Role
 
 KIND = flow.DRAFT
 POINTER = "I've sent you a private message."
 COMMANDS = {FRIEND_REQUEST: "friendrequest", INCIDENT: "report"}
 ANYONE_KNOWN = frozenset(Role)
-STALE = "That form is no longer open. Send /report or /friendrequest to start again."
+UNCONFIGURED = ("This chat isn't set up for me yet, so /report isn't available here. Ask your "
+                "school's PolicyBot admin to add it (send /whoami for its id), or send me "
+                "/report in a private chat.")
 NOTHING_OPEN = "You have no form open, so there's nothing to {verb}."
 
 
@@ -51,19 +54,23 @@ def register(router: Router) -> None:
     async def report(services: Services, event: Event) -> list[Reply]:
         if not event.sender.known:
             return [await worry(services, event)]
+        if event.in_unknown_group:  # least privilege, as for every other command there
+            return [refusal(event, UNCONFIGURED)]
         return await start(services, event, INCIDENT)
 
     for verb, summary in (("cancel", "drop the form you have open"),
                           ("back", "go back a step in the form you have open"),
                           ("skip", "skip an optional step of the form you have open")):
-        router.command(verb, roles=ANYONE_KNOWN, where=Where.PRIVATE,
-                       summary=summary)(_form_command(verb))
+        router.command(verb, roles=ANYONE_KNOWN, where=Where.PRIVATE, summary=summary,
+                       offered=_never)(_form_command(verb))  # the form itself offers them
 
     @router.action(flow.PREFIX)
     async def pressed(services: Services, event: Event) -> list[Reply]:
         pressed_action = event.action
+        if event.form is not None and event.sender.known and pressed_action is not None:
+            return await submitted(services, event, pressed_action.arg(0))
         if not event.sender.known or pressed_action is None or len(pressed_action.args) < 2:
-            return [whisper(STALE)]
+            return [whisper(drafts.STALE)]
         verb, value = flow.verb_and_value(pressed_action)
         return await step(services, event, verb, value, token=pressed_action.arg(0))
 
@@ -75,6 +82,10 @@ def register(router: Router) -> None:
     report_thread.register(router)
     report_retention.register(router)
     headteacher_list.register(router)
+
+
+def _never(services: Services, event: Event) -> bool:
+    return False
 
 
 def _form_command(verb: str) -> Handler:
@@ -128,9 +139,16 @@ async def start(services: Services, event: Event, kind: str) -> list[Reply]:
             first = await drafts.ask(session, services, event, state,
                                      f"{flow.INTROS[kind]} {flow.PRIVACY}")
             await drafts.save(session, services, person_id, state)
+            if event.chat.is_private:
+                return [open_form(form_of(state), first)]
+            return [open_form(form_of(state), _pointer(kind), first)]
     if event.chat.is_private:
         return [first]
-    return [say(POINTER, open_private("Open private chat", COMMANDS[kind])), first]
+    return [_pointer(kind), first]
+
+
+def _pointer(kind: str) -> Reply:
+    return say(POINTER, open_private("Open private chat", COMMANDS[kind]))
 
 
 async def step(services: Services, event: Event, verb: str, value: str,
@@ -140,7 +158,7 @@ async def step(services: Services, event: Event, verb: str, value: str,
     async with services.db.session() as session:
         state = await drafts.load(session, person_id)
         if state is None or (token is not None and token != state["token"]):
-            return [whisper(await _stale(session, event, token))]
+            return [whisper(await drafts.stale(session, event, token))]
         if token is None and typed:
             verb, value = flow.typed(state, value)
             if verb == "text" and state["asking"] is None and drafts.unrelated(state, value):
@@ -181,68 +199,10 @@ async def _apply(session: AsyncSession, services: Services, event: Event, state:
     elif verb == "send" and flow.current_step(state) is None:
         return whisper(await submit(session, services, event, state)), None
     elif verb in ("a", "skip", "text"):
-        state, problem = _answered(services, event, state, verb, value)
+        state, problem = answered(services, _today(services, event), state, verb, value)
         if problem is not None:
             return await drafts.ask(session, services, event, state, problem), state
     return await drafts.ask(session, services, event, state), state
-
-
-def _answered(services: Services, event: Event, state: flow.State, verb: str,
-              value: str) -> tuple[flow.State, str | None]:
-    """Apply an answer to the current step, or say what is wrong with it."""
-    step_ = flow.current_step(state)
-    if step_ is None:
-        return state, "Press Send to send it, Back to change something, or Cancel."
-    if verb == "skip":
-        if step_.optional:
-            return flow.answer(state, None), None
-        return state, "This step can't be skipped."
-    if step_.date:
-        return _dated(state, verb, value, _today(services, event))
-    if state.get("naming") or (verb == "text" and step_.other is not None and value):
-        return _other(services, state, step_, verb, value)
-    if verb == "a" and value == step_.other:
-        return {**state, "naming": step_.name}, None
-    if verb == "a" and value in dict(step_.options):
-        return flow.answer(state, value), None
-    if verb == "text" and step_.free_text and value:
-        return _free_text(services, state, step_, value)
-    if step_.evidence:
-        return state, "Send a photo, screenshot or file here, or press Done (or Skip)."
-    return state, "Please choose one of the options below (or type its number)."
-
-
-def _free_text(services: Services, state: flow.State, step_: flow.Step,
-               value: str) -> tuple[flow.State, str | None]:
-    problem = flow.too_long(step_, value)
-    if problem is not None:
-        return state, problem
-    return flow.answer(state, services.cipher.encrypt(value)), None
-
-
-def _other(services: Services, state: flow.State, step_: flow.Step, verb: str,
-           value: str) -> tuple[flow.State, str | None]:
-    """The name of an "other" platform (typed after choosing Other, or typed at once)."""
-    if verb != "text" or not value:
-        return state, "Please type the platform's name (or press Back)."
-    problem = flow.too_long(step_, value)
-    if problem is not None:
-        return state, problem
-    assert step_.other is not None
-    return flow.answer(state, step_.other, platform_other=services.cipher.encrypt(value)), None
-
-
-def _dated(state: flow.State, verb: str, value: str,
-           today: dt.date) -> tuple[flow.State, str | None]:
-    found = (parse_day(value, today=today) if verb == "a" else parse_when(value, today=today))
-    if isinstance(found, str):
-        return state, found
-    day, at = found if isinstance(found, tuple) else (found, None)
-    more = {"occurred_time": at.strftime("%H:%M")} if at is not None else {}
-    answered = flow.answer(state, day.isoformat(), **more)
-    if at is None:
-        answered["answers"].pop("occurred_time", None)
-    return answered, None
 
 
 async def _resolve_abandon(session: AsyncSession, services: Services, event: Event,
@@ -263,15 +223,6 @@ def _abandon_question(event: Event, draft: flow.State, kind: str) -> str:
     new = "friend request" if kind == FRIEND_REQUEST else "report"
     return (f"You have a {drafts.what(draft)} you started on {drafts.started_text(event, draft)}"
             f" and haven't sent. Continue it, or discard it and start a new {new}?")
-
-
-async def _stale(session: AsyncSession, event: Event, token: str | None) -> str:
-    if token and event.school is not None:
-        sent = await reports.by_submission_key(session=session, school_id=event.school.id,
-                                               submission_key=token)
-        if sent is not None and sent.reporter_id == event.sender.person_id:
-            return f"That was already sent as #{sent.reference}; nothing more to do."
-    return STALE
 
 
 def _person(event: Event) -> int:

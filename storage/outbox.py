@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import or_, true, update
+from sqlalchemy import func, or_, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -34,6 +34,7 @@ from storage.models import Chat, OutboxMessage, Person, utcnow
 PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
 BUSY_RETRIES = 8
 QUEUED = "policybot.outbox_queued"  # session.info: a row was queued in this transaction
+NOTIFIED = "policybot.outbox_notified"  # session.info: the people mail was queued for
 T = TypeVar("T")
 
 
@@ -86,6 +87,8 @@ async def enqueue_id(
     added: int | None = None if row is None else int(row[0])
     if added is not None and claimed_by is None:
         session.info[QUEUED] = True
+        if person_id is not None:
+            session.info.setdefault(NOTIFIED, set()).add(person_id)
     return added
 
 
@@ -208,6 +211,14 @@ async def keys_with_prefix(*, session: AsyncSession, prefix: str) -> set[str]:
     return set((await session.exec(query)).all())
 
 
+async def queued_times(*, session: AsyncSession, prefix: str) -> list[dt.datetime]:
+    """When each message whose key starts with ``prefix`` was (or will be) available,
+    oldest first."""
+    query = select(OutboxMessage.available_at).where(col(OutboxMessage.key).startswith(
+        prefix, autoescape=True)).order_by(col(OutboxMessage.available_at))
+    return list((await session.exec(query)).all())
+
+
 async def cancel_pending(*, session: AsyncSession, prefix: str) -> int:
     """Cancel the pending messages whose key starts with ``prefix``; how many were."""
     result = await session.exec(
@@ -234,6 +245,16 @@ async def recipients(*, session: AsyncSession, rows: Sequence[OutboxMessage],
         rooms = await session.exec(select(Chat).where(col(Chat.id).in_(chat_ids)))
         chats = {c.id: c for c in rooms if c.id is not None}
     return people, chats
+
+
+async def backlog(*, session: AsyncSession, now: dt.datetime) -> tuple[int, float]:
+    """How many messages wait to be delivered, and the oldest one's wait in seconds."""
+    query = select(func.count(), func.min(OutboxMessage.created_at)).where(
+        OutboxMessage.status == PENDING)
+    count, oldest = (await session.exec(query)).one()
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=dt.UTC)
+    return int(count), max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
 
 
 async def pending_count(*, session: AsyncSession) -> int:

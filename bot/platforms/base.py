@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from bot.delivery import Replier
     from bot.settings import Settings
 
-__all__ = ["PlatformPlugin", "PlatformSetupError", "Route", "RunningPlatform"]
+__all__ = ["PlatformPlugin", "PlatformSetupError", "Route", "RunningPlatform", "WebHandler"]
 
 WebHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.platforms.base import PlatformPlugin
+    from bot.settings import Settings
 
-__all__ = ["NAMES", "PLATFORMS", "plugin", "plugins"]
+__all__ = ["NAMES", "PLATFORMS", "configured", "home_platforms", "plugin", "plugins"]
 
 PLATFORMS: dict[str, str] = {
     "telegram": "bot.platforms.telegram",
@@ -37,3 +38,13 @@ def plugin(name: str) -> PlatformPlugin:
 def plugins() -> list[PlatformPlugin]:
     """Every platform's plugin, in registry order."""
     return [plugin(name) for name in PLATFORMS]
+
+
+def configured(settings: Settings) -> list[PlatformPlugin]:
+    """The platforms whose tokens are set."""
+    return [p for p in plugins() if p.configured(settings)]
+
+
+def home_platforms(settings: Settings) -> tuple[str, ...]:
+    """The configured platforms that show people a home view (Slack's App Home)."""
+    return tuple(p.name for p in configured(settings) if getattr(p, "shows_home", False))

@@ -46,6 +46,7 @@ from bot.app import App
 from bot.delivery import Address, Deliverer, RateLimit, Replier, RetryLater
 from bot.inbound import Capabilities, Handled, Inbound, Outcome, Pipeline
 from bot.log_limits import EveryFewSeconds
+from bot.platforms import registry
 from bot.platforms.base import PlatformPlugin, PlatformSetupError, Route
 from bot.platforms.telegram_events import PLATFORM, BotIdentity, Press, Received, read_update
 from bot.platforms.telegram_send import Sender, Sleep, Target, retry_after_seconds
@@ -67,6 +68,7 @@ POLL_TIMEOUT = 30  # seconds a getUpdates long poll waits for something to arriv
 POLL_ERROR_PAUSE = 5.0  # seconds before polling again after an error
 POLL_ATTEMPTS = 5  # times a polled update that fails is tried before it is skipped
 CAPABILITIES = Capabilities(notices=True)
+FLOOD_LIMIT = RateLimit(per_second=30, per_chat_per_second=1)
 FETCH_LIMIT = 20 * 1024 * 1024  # the Bot API's getFile limit
 FETCHED_KINDS = frozenset({"photo", "document"})
 
@@ -85,7 +87,8 @@ def build_bot(settings: Settings) -> TelegramBot:
     return ExtBot(settings.telegram_bot_token.get_secret_value(),
                   base_url=settings.telegram_api_url,
                   base_file_url=file_url(settings.telegram_api_url),
-                  rate_limiter=AIORateLimiter(max_retries=0))
+                  rate_limiter=AIORateLimiter(max_retries=0) if settings.flood_control
+                  else None)
 
 
 class TelegramMessenger:
@@ -96,11 +99,11 @@ class TelegramMessenger:
     a short 429 first, as someone is waiting for them."""
 
     platform = PLATFORM
-    rate_limit = RateLimit(per_second=30, per_chat_per_second=1)
 
     def __init__(self, app: App, bot: TelegramBot, *, reply_wait: float = 0.0,
                  sleep: Sleep = asyncio.sleep) -> None:
         self.app = app
+        self.rate_limit = FLOOD_LIMIT if app.settings.flood_control else None
         self.sender = Sender(bot)
         self.replier = Sender(bot, wait_up_to=reply_wait, sleep=sleep)
 
@@ -151,8 +154,10 @@ class TelegramAdapter:
         self.deliver_at_once = deliver_at_once
         self.messenger: Replier = TelegramMessenger(app, bot, reply_wait=reply_wait,
                                                       sleep=sleep)
-        self.pipeline = Pipeline(app, Deliverer(app.services, [self.messenger], concurrency=8),
-                                 CAPABILITIES, wake)
+        deliverer = Deliverer(app.services, [self.messenger], concurrency=8,
+                              lease=app.settings.delivery_lease, metrics=app.metrics)
+        self.pipeline = Pipeline(app, deliverer, CAPABILITIES, wake,
+                                 registry.home_platforms(app.settings))
         self._me: BotIdentity | None = None
         self._refusals = EveryFewSeconds(log)
 

@@ -45,6 +45,9 @@ class Received:
 
 
 def read_update(update: Update, me: BotIdentity) -> Received | None:
+    """Raises TypeError for an update whose fields are of the wrong kinds (PTB builds
+    objects from whatever JSON it is given)."""
+    _check(update)
     key = f"{me.id}:{update.update_id}"
     if update.callback_query is not None:
         return _from_callback(key, update.callback_query, me)
@@ -102,3 +105,19 @@ def _mentions(message: Message, text: str, me: BotIdentity) -> bool:
     if replied is not None and replied.from_user is not None and replied.from_user.id == me.id:
         return True
     return f"@{me.username}".casefold() in text.casefold()
+
+
+def _check(update: Update) -> None:
+    """The fields the bot relies on are what the Bot API says they are."""
+    message = update.message or (update.callback_query.message if update.callback_query
+                                 else None)
+    people = [m.from_user for m in (update.message,) if m is not None]
+    if update.callback_query is not None:
+        people.append(update.callback_query.from_user)
+    texts = ([update.message.text, update.message.caption] if update.message else []) + (
+        [update.callback_query.data] if update.callback_query else [])
+    if (not isinstance(update.update_id, int)
+            or any(p is not None and not isinstance(p.id, int) for p in people)
+            or (message is not None and not isinstance(message.chat.id, int))
+            or any(t is not None and not isinstance(t, str) for t in texts)):
+        raise TypeError("an update field is of the wrong kind")

@@ -48,7 +48,8 @@ async def test_cancel_back_and_skip_are_commands(app: App, console: ConsoleDrive
     assert out[-1] == "dm:alice| Cancelled. Nothing was recorded."
     assert await all_reports(app) == []
     out = await console.send(":in staff-room", "/cancel")
-    assert out == ["staff-room| /cancel works in a private chat with me."]
+    assert out == ["staff-room| /cancel works in a private chat with me.",
+                   "staff-room| [1] Open private chat"]
 
 
 async def test_mine_lists_a_draft_in_progress(app: App) -> None:

@@ -4,7 +4,6 @@ stops accepting connections, sends the reply still in flight, then exits cleanly
 from __future__ import annotations
 
 import asyncio
-import re
 import signal
 import sys
 
@@ -17,31 +16,8 @@ from bot.platforms.telegram import SECRET_HEADER
 from bot.settings import Settings
 from storage.update_models import ProcessedUpdate
 from tests.support.fake_telegram import TOKEN, FakeTelegram, Updates
-from tests.support.processes import policybot_env
+from tests.support.processes import LISTENING, Log, policybot_env
 from tests.telegram.conftest import ALICE, SECRET, STAFF_ROOM
-
-LISTENING = re.compile(r"PolicyBot listening on http://127\.0\.0\.1:(\d+)")
-
-
-class Log:
-    """The process's stderr, read line by line as it is written."""
-
-    def __init__(self, stream: asyncio.StreamReader) -> None:
-        self.stream = stream
-        self.lines: list[str] = []
-
-    async def wait_for(self, pattern: str | re.Pattern[str], within: float = 60) -> re.Match[str]:
-        async def read() -> re.Match[str]:
-            while line := (await self.stream.readline()).decode():
-                self.lines.append(line)
-                if found := re.search(pattern, line):
-                    return found
-            pytest.fail("the process ended first:\n" + "".join(self.lines))
-        return await asyncio.wait_for(read(), within)
-
-    async def rest(self) -> str:
-        self.lines.append((await self.stream.read()).decode())
-        return "".join(self.lines)
 
 
 async def test_policybot_serve_sends_the_reply_in_flight_before_it_stops_on_sigterm(
