@@ -30,7 +30,7 @@ from handlers.report_prompts import NOTE, busy_note, forget_prompt
 from handlers.report_readers import dsl_sentence, school_contact
 from handlers.report_routing import FRIEND_REQUEST, INCIDENT
 from handlers.report_submit import submit
-from handlers.router import Handler, Router, Where, refusal
+from handlers.router import Handler, Router, Where
 from storage import conversations, directory
 from storage.roles import STAFF_ROLES, Role
 
@@ -52,10 +52,8 @@ def register(router: Router) -> None:
 
     @router.command("report", summary="privately report a concern or incident")
     async def report(services: Services, event: Event) -> list[Reply]:
-        if not event.sender.known:
+        if not event.sender.known or event.in_unknown_group:  # least privilege there
             return [await worry(services, event)]
-        if event.in_unknown_group:  # least privilege, as for every other command there
-            return [refusal(event, UNCONFIGURED)]
         return await start(services, event, INCIDENT)
 
     for verb, summary in (("cancel", "drop the form you have open"),
@@ -103,7 +101,20 @@ def _form_command(verb: str) -> Handler:
 
 
 async def worry(services: Services, event: Event) -> Reply:
-    """For someone not in the config: how to raise a worry without the bot."""
+    """For someone not in the config, or in a chat no school has set up: how to raise a
+    worry without the bot."""
+    if event.in_unknown_group:
+        lead, tail = UNCONFIGURED, ""
+    else:
+        lead = "I don't know who you are yet, so I can't take a report from you here."
+        tail = (" (To use /report here, ask your school's PolicyBot admin to add you: send "
+                "/whoami for the id they need.)")
+    text = f"{lead} {await worry_text(services, event)}{tail}"
+    return say(text) if event.chat.is_private else only_you(text)
+
+
+async def worry_text(services: Services, event: Event) -> str:
+    """Who to tell instead: the school's contact line, its DSL, and 999."""
     dsl = ""
     if event.school is not None:
         async with services.db.session() as session:
@@ -112,12 +123,8 @@ async def worry(services: Services, event: Event) -> Reply:
         dsl = dsl_sentence(people)
     contact = (f"tell {school_contact(services, event.school)}" if event.school is not None
                else "contact the school directly")
-    text = (f"I don't know who you are yet, so I can't take a report from you here. If "
-            f"you're worried about a child, please don't wait: {contact}. "
-            f"{dsl + ' ' if dsl else ''}If a child is in immediate danger, call 999. "
-            "(To use /report here, ask your school's PolicyBot admin to add you: send "
-            "/whoami for the id they need.)")
-    return say(text) if event.chat.is_private else only_you(text)
+    return (f"If you're worried about a child, please don't wait: {contact}. "
+            f"{dsl + ' ' if dsl else ''}If a child is in immediate danger, call 999.")
 
 
 async def start(services: Services, event: Event, kind: str) -> list[Reply]:

@@ -54,5 +54,8 @@ async def test_without_a_contact_line_the_school_office_is_named(app: App) -> No
 async def test_in_a_chat_no_school_has_set_up_the_way_out_is_still_given(app: App) -> None:
     unknown = ChatRef(kind=ChatKind.GROUP, platform_chat_id="-999")
     [reply] = await _report(app, None, unknown)
-    assert "please don't wait: contact the school directly. If a child is in immediate " \
-           "danger, call 999." in reply.message.text
+    assert reply.message.text == (
+        "This chat isn't set up for me yet, so /report isn't available here. Ask your school's "
+        "PolicyBot admin to add it (send /whoami for its id), or send me /report in a private "
+        "chat. If you're worried about a child, please don't wait: contact the school "
+        "directly. If a child is in immediate danger, call 999.")
