@@ -170,7 +170,8 @@ def _load_school(source: PolicySource, knowledge: Knowledge | None) -> _School:
     borrowed = (
         _borrowed(documents, knowledge, source.slug) if faq is None and knowledge else {}
     )
-    index = SchoolIndex(documents, entries, borrowed)
+    translation = knowledge.translation() if faq is None and knowledge else None
+    index = SchoolIndex(documents, entries, borrowed, translation)
     return _School(source, documents, faq, index)
 
 
@@ -261,10 +262,10 @@ class _Decision:
             return self._abstain(best)
         # Whether to answer rests on the match alone; which acceptable match answers, also on
         # the question's intent.
-        ranked = sorted(
+        ranked = _fused(sorted(
             ((score + self._intent_shift(hit), score, hit) for score, hit in self.scored),
             key=lambda p: -p[0],
-        )
+        ))
         acceptable = [item for item in ranked if self._acceptable(item[1], item[2])]
         fitting = [item for item in acceptable[:NEAR_MISS_CANDIDATES] if self._fits(item[2])]
         if not fitting:
@@ -285,6 +286,10 @@ class _Decision:
             clauses = [hit.target.clause]
             text = compose(hit.target.clause, permission="askleave" in self.query)
         others = [(other, item) for other, _, item in ranked if item is not hit]
+        if hit.transfer is not None:
+            # a school with no FAQ: which of its clauses answers is less certain, so the next
+            # acceptable clauses (in fused order) follow the answer's as sources
+            others = [(adjusted, item) for *_, item in acceptable if item is not hit]
         return Answer(text, False, confidence, self._sources(hit, clauses, adjusted, others))
 
     def _sources(
@@ -315,6 +320,25 @@ class _Decision:
         )
         # how close the best match came to being an answer: always below an answer's 0.5
         return Answer(text, True, min(_confidence(best, self.limits.answer), 0.49))
+
+
+FUSION_K = 3  # reciprocal rank fusion: 1 / (FUSION_K + rank), summed over the two rankings
+
+
+def _fused(ranked: list[tuple[float, float, Hit]]) -> list[tuple[float, float, Hit]]:
+    """``ranked`` reordered by its own rank and the clauses' rank on translated terms
+    (a school with no FAQ); unchanged when no hit has a translated rank."""
+    if all(hit.transfer is None for _, _, hit in ranked):
+        return ranked
+    by_transfer = sorted(
+        range(len(ranked)),
+        key=lambda i: (ranked[i][2].transfer is None, ranked[i][2].transfer or 0, i),
+    )
+    transfer_rank = {i: rank for rank, i in enumerate(by_transfer)}
+    fused = sorted(
+        range(len(ranked)), key=lambda i: -(1 / (FUSION_K + i) + 1 / (FUSION_K + transfer_rank[i]))
+    )
+    return [ranked[i] for i in fused]
 
 
 def _confidence(score: float, threshold: float) -> float:

@@ -39,7 +39,11 @@ _PHRASES: tuple[tuple[str, str], ...] = (
      " parcel "),
     (r"\bwhat date\b|\bthe date (?:of|for)\b|\b(?:closing|due) dates?\b|\bdeadlines?\b"
      r"|\bwhen'?s the (?!policy|review)\w+ (?:fair|disco|trip|concert|meeting|parents'? evening|"
-     r"sale|deadline)\b", " whendate "),
+     r"sale|deadline)\b"
+     r"|\bwhen(?:'s| is| are| does| do)(?= (?:the |our |this |next )?(?:[\w']+ ){0,3}?(?:fair|"
+     r"fete|disco|trip|concert|parents'? evening|sports day|nativity|play|show|performance|party|"
+     r"photos? day|open day|holidays?|half term|inset day)s?\b(?! (?:photos?|pics?|pictures?|"
+     r"videos?|posts?)))", " whendate "),
     (r"\bclaim(?:s|ing|ed)? (?:back |for |my |the |any )*(?:mileage|expenses|petrol|travel|"
      r"fuel|costs?|money)\b|\bmileage\b|\bexpenses\b", " price "),
     (r"\bappl(?:y|ying|ied|ication) for (?:a |my |our |his |her |their )?(?:school |reception "
@@ -240,7 +244,9 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (
         r"\bwho(?:'s| is| are) (?:the|our|my|your)(?: [\w']+){0,3} "
         r"(?:dsls?|leads?|head(?:teacher)?s?|chair|governors?|senco|deputy|contacts?|officers?|admins?|managers?)\b"
-        r"|\bwhat(?:'s| is) (?:the|their|his|her) names?\b",
+        r"|\bwhat(?:'s| is) (?:the|their|his|her) names?\b"
+        r"|\bwhat'?s (?:the |their |his |her |your |our )?[\w']+(?:'s)? (?:e-?mail(?: address)?|"
+        r"(?:phone |mobile |contact )?number|extension|address)\b",
         " whois ",
     ),
     (r"\b(?:have|having|take|taking) a (?:nosey|nose|look|peek|snoop)\b|\blook(?:ing)? "

@@ -11,6 +11,12 @@ from policies.offers import offer_for
 
 @pytest.mark.parametrize(("school", "question"), [
     ("croughton", "can pupils bring their own phones into school?"),
+    ("croughton", "how old do kids have to be for whatsapp"),  # a date is no age
+    ("croughton", "whats the DSL's phone number"),
+    ("marston-montgomery", "when is sports day"),
+    ("marston-montgomery", "does the school have a facebook page"),
+    ("st-lukes", "is there a PTA whatsapp group"),
+    ("lancastrian", "how do i report a parent's friend request to the head"),
     ("croughton", "how many days do i have to report a friend request from a parent"),
     ("lancastrian", "what age can children join facebook?"),
     ("marston-montgomery", "who keeps the password for the school twitter"),
@@ -31,6 +37,12 @@ def test_a_question_in_another_language_is_told_so(engine: AnswerEngine, questio
     answer = engine.answer(school="croughton", question=question, audience="parent")
     assert answer.abstained
     assert answer.answer == NOT_ENGLISH
+
+
+def test_a_school_account_the_policy_names_is_answered(engine: AnswerEngine) -> None:
+    answer = engine.answer(school="croughton", question="is there a whatsapp group for PTA "
+                           "parents", audience="parent")
+    assert "WhatsApp group for the PTA" in answer.sources[0].text
 
 
 def test_the_key_thing_when_the_rule_has_it_still_answers(engine: AnswerEngine) -> None:
