@@ -30,7 +30,7 @@ from policies.metadata import review_date
 from policies.nearmiss import mismatch
 from policies.retrieval import Hit, SchoolIndex
 from policies.review import asks_review_date, review_answer
-from policies.vocabulary import DOMAIN, STRONG_DOMAIN, terms
+from policies.vocabulary import DOMAIN, STRONG_DOMAIN, stem, terms
 
 __all__ = ["AnswerEngine", "PolicySource"]
 
@@ -270,11 +270,17 @@ class _Decision:
         fitting = [item for item in acceptable[:NEAR_MISS_CANDIDATES] if self._fits(item[2])]
         if not fitting:
             return self._abstain(min(acceptable[0][1], self.limits.answer - 0.01))
-        adjusted, score, hit = fitting[0]
+        adjusted, score, hit = self._preferred(fitting)
         floor = self.limits.answer if hit.target.entry else self.limits.clause
         confidence = _confidence(score, floor)
         entry = hit.target.entry
-        if entry is not None and not hit.audience_match and self.audience is Audience.PARENT:
+        permission = "askleave" in self.query
+        parents = _parents_rule(hit) if self.audience is Audience.PARENT else None
+        if entry is not None and not hit.audience_match and parents is not None:
+            # a staff entry that quotes the parents' own rule: a parent is given that rule
+            clauses = [parents, *(c for c in entry.sources if c != parents)]
+            text = compose(parents, permission=permission)
+        elif entry is not None and not hit.audience_match and self.audience is Audience.PARENT:
             # staff guidance is no instruction to a parent: say what the rule is, not "you must"
             clauses = list(entry.sources)
             text = STAFF_RULE_FOR_PARENTS
@@ -284,13 +290,30 @@ class _Decision:
         else:
             assert hit.target.clause is not None
             clauses = [hit.target.clause]
-            text = compose(hit.target.clause, permission="askleave" in self.query)
+            text = compose(hit.target.clause, permission=permission)
         others = [(other, item) for other, _, item in ranked if item is not hit]
         if hit.transfer is not None:
             # a school with no FAQ: which of its clauses answers is less certain, so the next
             # acceptable clauses (in fused order) follow the answer's as sources
             others = [(adjusted, item) for *_, item in acceptable if item is not hit]
         return Answer(text, False, confidence, self._sources(hit, clauses, adjusted, others))
+
+    def _preferred(
+        self, fitting: list[tuple[float, float, Hit]]
+    ) -> tuple[float, float, Hit]:
+        """The fitting match to answer from: the first, unless a later one is the rule for
+        the asker (a parent is given the parents' rule wherever the policy has one), or
+        is about the circumstance the question names where the first is not ("at break"
+        is answered by the break-time rule, not the one on using it in front of pupils)."""
+        first = fitting[0][2]
+        if self.audience is Audience.PARENT and not first.audience_match:
+            fitting = sorted(fitting, key=lambda item: not _for_parents(item[2]))
+        asked = self.query & CIRCUMSTANCES
+        if asked and not asked <= _lead_terms(fitting[0][2]):
+            about = [item for item in fitting if asked <= _lead_terms(item[2])]
+            if about and _for_parents(about[0][2]) >= _for_parents(fitting[0][2]):
+                return about[0]
+        return fitting[0]
 
     def _sources(
         self, best: Hit, clauses: list[Clause], score: float, others: list[tuple[float, Hit]]
@@ -320,6 +343,32 @@ class _Decision:
         )
         # how close the best match came to being an answer: always below an answer's 0.5
         return Answer(text, True, min(_confidence(best, self.limits.answer), 0.49))
+
+
+# When or where a question asks about doing something: the rule that answers it names it.
+CIRCUMSTANCES = frozenset(map(stem, ("breaktime", "lesson", "front")))
+
+
+def _lead(hit: Hit) -> Clause | None:
+    target = hit.target
+    return target.entry.sources[0] if target.entry else target.clause
+
+
+def _lead_terms(hit: Hit) -> frozenset[str]:
+    lead = _lead(hit)
+    return frozenset(terms(f"{lead.lead_in} {lead.text}")) if lead is not None else frozenset()
+
+
+def _parents_rule(hit: Hit) -> Clause | None:
+    """The first of the match's clauses that the policy addresses to parents."""
+    target = hit.target
+    clauses = target.entry.sources if target.entry else (target.clause,)
+    return next((c for c in clauses if c is not None and Audience.PARENT in c.audiences), None)
+
+
+def _for_parents(hit: Hit) -> bool:
+    """Whether the match quotes a rule the policy addresses to parents."""
+    return _parents_rule(hit) is not None
 
 
 FUSION_K = 3  # reciprocal rank fusion: 1 / (FUSION_K + rank), summed over the two rankings

@@ -176,6 +176,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\b(?:put|stick|chuck|pop|bung|upload)(?=(?:\s+\S+){0,6}?\s+(?:on|onto|up)\b)", " post "),
     (r"\bset(?:ting)?[\s-]?up\b", " setup "),
     (r"\bin front of\b", " front "),
+    (r"\b(?:on|doing|during) (?:my |the )?(?:\w+ )?duty\b", " front pupil "),
     (r"\b(?:in|during) (?:the )?class(?:room)?\b|\bclass[\s-]?time\b", " lesson "),
     (r"\bmade aware\b|\blet (?:\w+ )?know\b", " report "),
     (r"\bdata protection\b|\bgdpr\b", " dataprotection "),

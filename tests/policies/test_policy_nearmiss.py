@@ -62,3 +62,42 @@ def test_the_key_thing_when_the_rule_has_it_still_answers(engine: AnswerEngine) 
 def test_questions_lead_to_the_bots_own_tools(question: str, command: str | None) -> None:
     offer = offer_for(question, staff=True)
     assert (offer.command if offer else None) == command
+
+
+def test_a_permission_question_gets_the_yes_of_the_rule_for_its_circumstance(
+    engine: AnswerEngine,
+) -> None:
+    answer = engine.answer(school="croughton", question="can i check insta at break?",
+                           audience="staff")
+    assert answer.answer.startswith("Yes")
+    assert "break times" in answer.sources[0].text
+
+
+def test_the_circumstance_the_rule_forbids_still_gets_no(engine: AnswerEngine) -> None:
+    answer = engine.answer(school="croughton", audience="staff",
+                           question="can i check insta at break in front of the kids?")
+    assert answer.answer.startswith("No")
+
+
+def test_being_on_duty_is_being_in_front_of_pupils(engine: AnswerEngine) -> None:
+    answer = engine.answer(school="croughton", audience="staff",
+                           question="im on lunchtime duty, can i quickly reply on facebook")
+    assert "in front of pupils" in answer.sources[0].text
+
+
+def test_a_parent_is_given_the_parents_rule_where_the_policy_has_one(
+    engine: AnswerEngine,
+) -> None:
+    answer = engine.answer(school="marston-montgomery", audience="parent", question=(
+        "there's a dad from school who keeps posting threatening stuff about the head on "
+        "facebook"))
+    assert answer.sources[0].text.startswith("Parents/carers should not post malicious")
+    assert "doesn't set a rule for parents" not in answer.answer
+
+
+def test_a_parent_asking_about_their_child_online_gets_the_parents_rule(
+    engine: AnswerEngine,
+) -> None:
+    answer = engine.answer(school="sharp-lane", audience="parent", question=(
+        "should i be keeping an eye on what my kid watches and posts on youtube"))
+    assert answer.sources[0].text.startswith("It is the responsibility of parents")
