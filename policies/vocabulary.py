@@ -86,7 +86,9 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bname (?:the |any |our )?(?:pupils?|child(?:ren)?|kids?|winners|students?)\b"
      r"|\b(?:full|first|sur)"
      r"[\s-]?names?\b", " identify name "),
-    (r"\blunch\s?hours?\b|\bdinner\s?hours?\b", " breaktime "),
+    (r"\blunch\s?hours?\b|\bdinner\s?hours?\b"
+     r"|\b(?:at|over|during|in|on) (?:my |the |our |your )?lunch\b(?!\s*(?:menu|box|money|order))",
+     " breaktime "),
     (r"\bspelling bees?\b|\bquiz(?:zes)?\b|\bcompetitions?\b|\bprize[\s-]?givings?\b"
      r"|\bawards? (?:evening|ceremony|assembly)\b", " event "),
     (r"\bupdat(?:e|es|ed|ing) (?:it|them)\b", " post "),
@@ -172,7 +174,10 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bscreen\s?(?:shots?|grabs?)\b", " share "),
     (r"\b(?:send|pass|forward)(?:ing)? (?:it )?(?:round|around|on)\b", " share "),
     (r"\b(?:i|we|you) work (?:at|for|in)\b|\bplace of (?:work|employment)\b", " employee "),
-    (r"\bwhere (?:i|you) work\b", " employee "),
+    (r"\bwhere (?:i|you) work\b|\b(?:i|we) teach (?:at|in)\b|\bwhere (?:i|you) teach\b",
+     " employee "),
+    (r"\b(?:spelling|times ?tables?|phonics|maths|reading|sats|mock) (?:tests?|quiz(?:zes)?|"
+     r"lessons?|sessions?)\b|\b(?:silent|guided|quiet) reading\b", " lesson "),
     (r"\b(?:put|stick|chuck|pop|bung|upload)(?=(?:\s+\S+){0,6}?\s+(?:on|onto|up)\b)", " post "),
     (r"\bset(?:ting)?[\s-]?up\b", " setup "),
     (r"\bin front of\b", " front "),
@@ -405,6 +410,8 @@ _map("reputation", "reputation", "disrepute", "reputational", "embarrass", "emba
 _map("controversial", "controversial", "inflammatory", "objectionable", "political", "politics",
      "protest", "religion", "religious", "extremist")
 _map("views", "views", "opinion", "opinions")
+_map(("views", "personal"), "disclaimer", "disclaimers")
+_map("profile", "bio", "bios")
 _map("share", "gossip", "gossiping")
 _map("event", "event", "fair", "fete", "disco", "nativity", "concert", "performance",
      "sportsday", "trip", "party", "panto", "pantomime")
