@@ -128,7 +128,7 @@ class SchoolIndex:
         ]
         self._clause_owners = [owner for owner, _ in clauses]
         self._ranker = ClauseRanker(
-            [_clause_terms(clause) for _, clause in clauses], translation
+            [_own_terms(clause) for _, clause in clauses], translation
         ) if translation is not None else None
         self._questions = _bm25(texts, b=0.75)
         self._profiles = _bm25(profiles, b=0.3)
@@ -287,6 +287,20 @@ def _clause_terms(clause: Clause) -> list[str]:
     return terms(f"{clause.section}. {clause.lead_in} {clause.text}")
 
 
+def _own_terms(clause: Clause) -> list[str]:
+    """A clause's words as a search document: its heading and its text. The sentence that
+    introduces its list ("... staff should follow these guidelines in which they DO
+    NOT:") is every item's, so it tells the items apart by nothing (see :func:`_soften`)."""
+    return terms(f"{clause.section}. {clause.text}")
+
+
+def _soften(vocabulary: dict[str, float], clause: Clause) -> dict[str, float]:
+    """The list's introduction still explains a question's words, as incidental ones."""
+    for term in terms(clause.lead_in):
+        vocabulary.setdefault(term, 0.5)
+    return vocabulary
+
+
 def _entry_vocabulary(questions: list[list[str]], firm: Iterable[str]) -> dict[str, float]:
     """Terms of the answer and cited clauses, or of two or more questions, are firm (1.0);
     a term only one question uses is incidental (0.5): "can I use my phone at dinner time"
@@ -323,16 +337,16 @@ def _clause_target(
     document: PolicyDocument, clause: Clause, lessons: Sequence[Borrowed]
 ) -> tuple[Target, list[list[str]]]:
     """A rule clause, asked about in its own words and in those its lessons borrow."""
-    tokens = _clause_terms(clause)
+    tokens = _own_terms(clause)
     if not lessons:
         target = Target(
-            document, None, clause, clause.audiences, dict.fromkeys(tokens, 1.0),
+            document, None, clause, clause.audiences, _soften(dict.fromkeys(tokens, 1.0), clause),
             (frozenset(tokens),), intents=dict.fromkeys(intents(tokens), 1.0),
             rule_terms=frozenset(tokens),
         )
         return target, [tokens]
     questions = [terms(q) for borrowed in lessons for q in borrowed.lesson.questions]
-    vocabulary = _entry_vocabulary(questions, tokens)
+    vocabulary = _soften(_entry_vocabulary(questions, tokens), clause)
     shares = _share(intents(question) for question in questions)
     for intent in intents(tokens):
         shares[intent] = 1.0
