@@ -81,6 +81,8 @@ class Thresholds:
     raw_clause: float = 0.9  # score factor for a raw clause (an FAQ entry is curated)
     tie: float = 0.92  # a match this close to the best puts its clause second
     companion: float = 0.8  # a match this close to the best adds its clause after the answer's
+    translated: float = 0.8  # a new school's clause ranked first on translated terms may answer
+    # at this fraction of the floor (see _Decision._translated_first)
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,12 @@ class _Decision:
             coverage = max(coverage, self.limits.out_of_domain_coverage)
         return score >= floor and hit.coverage >= coverage and hit.specific and not hit.admin
 
+    def _translated_first(self, score: float, hit: Hit) -> bool:
+        """A school with no FAQ: the clause ranked first on the question's translated terms
+        may answer at a lower floor, once the best match has made the question answerable
+        (its own words are the policy's, not the chat's, so the index scores it low)."""
+        return hit.transfer == 0 and self._acceptable(score / self.limits.translated, hit)
+
     def _fits(self, hit: Hit) -> bool:
         """Whether the rule itself speaks to the key thing the question asks about."""
         target = hit.target
@@ -266,13 +274,14 @@ class _Decision:
             ((score + self._intent_shift(hit), score, hit) for score, hit in self.scored),
             key=lambda p: -p[0],
         ))
-        acceptable = [item for item in ranked if self._acceptable(item[1], item[2])]
+        acceptable = [item for item in ranked if self._acceptable(item[1], item[2])
+                      or self._translated_first(item[1], item[2])]
         fitting = [item for item in acceptable[:NEAR_MISS_CANDIDATES] if self._fits(item[2])]
         if not fitting:
             return self._abstain(min(acceptable[0][1], self.limits.answer - 0.01))
         adjusted, score, hit = self._preferred(fitting)
         floor = self.limits.answer if hit.target.entry else self.limits.clause
-        confidence = _confidence(score, floor)
+        confidence = _confidence(max(score, floor), floor)
         entry = hit.target.entry
         permission = "askleave" in self.query
         parents = _parents_rule(hit) if self.audience is Audience.PARENT else None
