@@ -380,7 +380,10 @@ def _for_parents(hit: Hit) -> bool:
     return _parents_rule(hit) is not None
 
 
-FUSION_K = 3  # reciprocal rank fusion: 1 / (FUSION_K + rank), summed over the two rankings
+# Reciprocal rank fusion: 1 / (K + rank), summed over the two rankings; the translated rank
+# counts the more (a smaller K), as the index's own favours clauses that borrowed many questions.
+INDEX_RANK_K = 5
+TRANSLATED_RANK_K = 2
 
 
 def _fused(ranked: list[tuple[float, float, Hit]]) -> list[tuple[float, float, Hit]]:
@@ -394,7 +397,8 @@ def _fused(ranked: list[tuple[float, float, Hit]]) -> list[tuple[float, float, H
     )
     transfer_rank = {i: rank for rank, i in enumerate(by_transfer)}
     fused = sorted(
-        range(len(ranked)), key=lambda i: -(1 / (FUSION_K + i) + 1 / (FUSION_K + transfer_rank[i]))
+        range(len(ranked)),
+        key=lambda i: -(1 / (INDEX_RANK_K + i) + 1 / (TRANSLATED_RANK_K + transfer_rank[i])),
     )
     return [ranked[i] for i in fused]
 
