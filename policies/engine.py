@@ -81,7 +81,7 @@ class Thresholds:
     raw_clause: float = 0.9  # score factor for a raw clause (an FAQ entry is curated)
     tie: float = 0.92  # a match this close to the best puts its clause second
     companion: float = 0.8  # a match this close to the best adds its clause after the answer's
-    translated: float = 0.8  # a new school's clause ranked first on translated terms may answer
+    translated: float = 0.8  # a new school's clauses ranked first on translated terms may answer
     # at this fraction of the floor (see _Decision._translated_first)
 
 
@@ -252,10 +252,11 @@ class _Decision:
         return score >= floor and hit.coverage >= coverage and hit.specific and not hit.admin
 
     def _translated_first(self, score: float, hit: Hit) -> bool:
-        """A school with no FAQ: the clause ranked first on the question's translated terms
+        """A school with no FAQ: the clauses ranked first on the question's translated terms
         may answer at a lower floor, once the best match has made the question answerable
         (its own words are the policy's, not the chat's, so the index scores it low)."""
-        return hit.transfer == 0 and self._acceptable(score / self.limits.translated, hit)
+        return (hit.transfer is not None and hit.transfer < TRANSLATED_FIRST
+                and self._acceptable(score / self.limits.translated, hit))
 
     def _fits(self, hit: Hit) -> bool:
         """Whether the rule itself speaks to the key thing the question asks about."""
@@ -383,6 +384,7 @@ def _for_parents(hit: Hit) -> bool:
 # Reciprocal rank fusion: 1 / (K + rank), summed over the two rankings; the translated rank
 # counts the more (a smaller K), as the index's own favours clauses that borrowed many questions.
 INDEX_RANK_K = 5
+TRANSLATED_FIRST = 2  # how many clauses of the translated ranking may answer at a lower floor
 TRANSLATED_RANK_K = 2
 
 
