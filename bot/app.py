@@ -6,11 +6,13 @@ Everything is built here, once, and passed down; nothing at import time.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from bot import startup
 from bot.config import SchoolsConfig, load_config, policy_sources
-from bot.keys import load_cipher
+from bot.keys import open_cipher
 from bot.settings import Settings
 from handlers import build_router
 from handlers.context import AnswerSource, Services
@@ -40,14 +42,21 @@ def build_answer_engine(config: SchoolsConfig) -> AnswerSource:
 
 async def build_app(settings: Settings, *, migrate: bool | None = None,
                     with_answers: bool = True) -> App:
-    """Load and check everything, apply migrations (SQLite by default), sync the directory."""
+    """Check the set-up (:mod:`bot.startup`), load and check everything, apply migrations
+    (SQLite by default), check the encryption keys, sync the directory."""
+    startup.check(settings)
     config = load_config(settings.config_path)
     url = settings.resolved_database_url
     if migrate if migrate is not None else settings.uses_default_sqlite:
         await asyncio.to_thread(database.upgrade, url)
     db = database.Database(url)
-    async with db.session() as session:
-        await sync_directory(session=session, schools=config.schools)
-    answers = await asyncio.to_thread(build_answer_engine, config) if with_answers else None
-    services = Services(db=db, config=config, cipher=load_cipher(settings), answers=answers)
+    try:
+        cipher = await open_cipher(settings, db, now=dt.datetime.now(dt.UTC))
+        async with db.session() as session:
+            await sync_directory(session=session, schools=config.schools)
+        answers = await asyncio.to_thread(build_answer_engine, config) if with_answers else None
+    except BaseException:
+        await db.dispose()
+        raise
+    services = Services(db=db, config=config, cipher=cipher, answers=answers)
     return App(settings=settings, services=services, router=build_router())
