@@ -22,6 +22,7 @@ from bot.delivery import Deliverer, Messenger
 from bot.platforms.telegram import TelegramAdapter, TelegramMessenger, TelegramSetupError, build_bot
 from bot.scheduler import ReminderScheduler
 from bot.settings import Settings
+from bot.startup import platforms_configured, starting_line
 
 __all__ = ["OutboxPump", "Platforms", "run_platforms", "run_polling", "started_platforms"]
 
@@ -140,6 +141,8 @@ async def run_platforms(settings: Settings) -> None:
         log.warning("SLACK_APP_TOKEN is set, but Slack Socket Mode is not available yet: "
                     "running Telegram only")
     application = await build_app(settings)
+    log.info(starting_line(settings, [s.slug for s in application.services.config.schools],
+                           platforms_configured(settings)))
     try:
         await run_polling(application, stop_on_signals())
     finally:

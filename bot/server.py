@@ -1,6 +1,7 @@
 """``policybot serve``: the HTTP server for production (aiohttp).
 
-``GET /healthz`` answers 200 when the database answers. ``POST /telegram`` takes
+``GET /healthz`` answers 200 when the database answers and can be written (it commits
+a row; 503 otherwise). ``POST /telegram`` takes
 Telegram's webhook: a request whose ``X-Telegram-Bot-Api-Secret-Token`` header is
 not TELEGRAM_WEBHOOK_SECRET gets 403 and nothing is processed. An update whose
 handling failed gets 500, and one another worker is handling right now 503, so
@@ -11,11 +12,15 @@ delivery loop and the reminder schedule run beside the server
 SIGINT or SIGTERM (``docker stop``) stops it gracefully: it stops accepting
 connections, lets the requests in flight finish (up to :data:`SHUTDOWN_TIMEOUT`
 seconds), then stops the delivery loop and the reminder schedule and closes the app.
+
+Connections are limited (:mod:`bot.connections`): one that sends no request within a
+few seconds, or idles on keep-alive, is closed, and idle ones make room for new ones.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
@@ -25,9 +30,12 @@ import typer
 from aiohttp import web
 
 from bot.app import App, build_app
+from bot.connections import ConnectionGuard, ConnectionLimits, GuardedSite
 from bot.platforms.telegram import Outcome, TelegramAdapter
 from bot.runner import started_platforms, stop_on_signals
 from bot.settings import Settings
+from bot.startup import StartupError, platforms_configured, starting_line
+from storage.health import prove_writable
 
 log = logging.getLogger(__name__)
 APP_KEY = web.AppKey("policybot", App)
@@ -40,9 +48,10 @@ BUSY_RETRY_AFTER = "5"  # seconds: when to deliver an update another worker is h
 async def healthz(request: web.Request) -> web.Response:
     application = request.app[APP_KEY]
     try:
-        await application.services.db.ping()
-    except Exception:
-        log.exception("health check: database unavailable")
+        await prove_writable(application.services.db, now=dt.datetime.now(dt.UTC))
+    except Exception as exc:
+        log.error("health check: the database cannot be written: %s",
+                  str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
         return web.json_response({"status": "unavailable"}, status=503)
     return web.json_response({"status": "ok"})
 
@@ -115,6 +124,8 @@ async def serve_forever(settings: Settings, *, host: str, port: int,
     check_webhook_settings(settings)
     stop = stop if stop is not None else stop_on_signals()
     application = await build_app(settings)
+    log.info(starting_line(settings, [s.slug for s in application.services.config.schools],
+                           platforms_configured(settings)))
     try:
         async with started_platforms(application) as platforms:
             if platforms.telegram is not None:
@@ -131,16 +142,27 @@ async def _register_webhook(telegram: TelegramAdapter, settings: Settings) -> No
         log.info("TELEGRAM_WEBHOOK_URL is not set: register the webhook yourself "
                  "(see the README, section Telegram)")
         return
-    await telegram.set_webhook(settings.telegram_webhook_url,
-                               settings.telegram_webhook_secret.get_secret_value())
+    from telegram.error import TelegramError
+
+    try:
+        await telegram.set_webhook(settings.telegram_webhook_url,
+                                   settings.telegram_webhook_secret.get_secret_value())
+    except TelegramError as exc:
+        raise StartupError(f"Telegram refused to register the webhook "
+                           f"TELEGRAM_WEBHOOK_URL={settings.telegram_webhook_url}: {exc} "
+                           "(it must be a public https:// URL that reaches POST /telegram)"
+                           ) from None
     log.info("Telegram webhook registered for @%s", telegram.me.username)
 
 
 async def _listen(web_app: web.Application, host: str, port: int, stop: asyncio.Event) -> None:
-    runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    guard = ConnectionGuard(ConnectionLimits.for_this_process())
+    runner = web.AppRunner(guard.protect(web_app), access_log=None,
+                           shutdown_timeout=SHUTDOWN_TIMEOUT,
+                           keepalive_timeout=guard.limits.keepalive)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port)
+        site = GuardedSite(runner, host, port, guard)
         await site.start()
         bound_host, bound_port = runner.addresses[0][:2]
         log.info("PolicyBot listening on http://%s:%s", bound_host, bound_port)
