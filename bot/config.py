@@ -30,6 +30,9 @@ PathKey = tuple[str | int, ...]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Handle = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=64)]
 PlatformId = int | str
+MAX_REVIEW_REMINDER_DAYS = 730
+# UK bank holiday regions a school may name (handlers.school_hours.SUBDIVISIONS maps them)
+BANK_HOLIDAY_REGIONS = ("england", "wales", "scotland", "northern-ireland")
 
 
 class ConfigError(Exception):
@@ -124,6 +127,7 @@ class SchoolConfig(_Strict):
     chats: tuple[ChatConfig, ...] = ()
     school_hours: SchoolHours = SchoolHours()
     holidays: tuple[dt.date, ...] = ()
+    bank_holidays: str | None = None  # england | wales | scotland | northern-ireland
     next_review: dt.date | None = None
     review_reminder_days: tuple[int, ...] = (60, 30, 7)
     nudges: NudgeCadence = NudgeCadence()
@@ -137,6 +141,25 @@ class SchoolConfig(_Strict):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown timezone {value!r} (e.g. Europe/London)") from None
+        return value
+
+    @field_validator("bank_holidays", mode="before")
+    @classmethod
+    def _known_region(cls, value: object) -> object:
+        if value is not None and value not in BANK_HOLIDAY_REGIONS:
+            raise ValueError(f"unknown bank_holidays {value!r} (expected one of "
+                             f"{', '.join(BANK_HOLIDAY_REGIONS)})")
+        return value
+
+    @field_validator("review_reminder_days")
+    @classmethod
+    def _days_before(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        bad = [d for d in value if not 1 <= d <= MAX_REVIEW_REMINDER_DAYS]
+        if bad:
+            raise ValueError(
+                f"{bad[0]} is not a number of days before the review date: use 1 to "
+                f"{MAX_REVIEW_REMINDER_DAYS} (a reminder on the date itself, and weekly "
+                "ones while the review is overdue, are sent anyway)")
         return value
 
     def person(self, handle: str) -> PersonConfig | None:
@@ -181,39 +204,104 @@ def load_config(path: Path) -> SchoolsConfig:
 
 
 def _compose(path: Path, text: str) -> tuple[Any, dict[PathKey, int]]:
+    composer = _Composer(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = composer.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(path, [f"{path}:{line}: not valid YAML: {problem}"]) from None
+    except RecursionError:
+        raise ConfigError(path, [f"{path}:1: not valid YAML: nested too deeply"]) from None
+    finally:
+        composer.dispose()
     if node is None:
         raise ConfigError(path, [f"{path}:1: the file is empty; it needs a 'schools:' list"])
     lines: dict[PathKey, int] = {}
     try:
-        return _to_data(node, (), lines), lines
+        return _Expansion(composer.alias_lines).data(node, (), lines), lines
     except _BadScalar as bad:
         raise ConfigError(path, [f"{path}:{bad.line}: {_where(bad.at)}: not a valid value "
                                  f"({bad.reason})"]) from None
+    except _TooBig as big:
+        raise ConfigError(path, [f"{path}:{big.line}: {big.reason}"]) from None
 
 
-def _to_data(node: yaml.Node, at: PathKey, lines: dict[PathKey, int]) -> Any:
-    lines[at] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            lines[(*at, key)] = key_node.start_mark.line + 1
-            result[key] = _to_data(value_node, (*at, key), lines)
-            lines[(*at, key)] = key_node.start_mark.line + 1
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_data(item, (*at, i), lines) for i, item in enumerate(node.value)]
-    try:  # a scalar: let PyYAML resolve ints, dates, bools as usual
-        return yaml.SafeLoader("").construct_object(node, deep=True)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise _BadScalar(at, node.start_mark.line + 1, str(exc)) from None
+MAX_VALUES = 50_000  # a config of 100 schools of 200 people is well under this
+MAX_DEPTH = 40
+
+
+class _Composer(yaml.SafeLoader):
+    """PyYAML's composer, refusing an alias inside the value it names (a loop), and
+    noting where aliases are so that an expansion that explodes can say where."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.alias_lines: list[int] = []
+        self._open: set[str] = set()
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
+            mark: Any = event.start_mark
+            if event.anchor in self._open:
+                raise yaml.composer.ComposerError(
+                    None, None, f"the alias *{event.anchor} is inside the value it names "
+                    f"(&{event.anchor}): a loop", mark)
+            self.alias_lines.append(mark.line + 1)
+            return super().compose_node(parent, index)
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self._open.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            if anchor is not None:
+                self._open.discard(anchor)
+
+
+class _TooBig(Exception):
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line, self.reason = line, reason
+
+
+class _Expansion:
+    """Nodes to plain data, with each value's line, within :data:`MAX_VALUES` values and
+    :data:`MAX_DEPTH` levels (a YAML alias "bomb" expands to billions)."""
+
+    def __init__(self, alias_lines: list[int]) -> None:
+        self.alias_lines = alias_lines
+        self.count = 0
+
+    def data(self, node: yaml.Node, at: PathKey, lines: dict[PathKey, int]) -> Any:
+        self._count(node, at)
+        lines[at] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                result[key] = self.data(value_node, (*at, key), lines)
+                lines[(*at, key)] = key_node.start_mark.line + 1
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.data(item, (*at, i), lines) for i, item in enumerate(node.value)]
+        try:  # a scalar: let PyYAML resolve ints, dates, bools as usual
+            return yaml.SafeLoader("").construct_object(node, deep=True)
+        except (ValueError, yaml.YAMLError) as exc:
+            raise _BadScalar(at, node.start_mark.line + 1, str(exc)) from None
+
+    def _count(self, node: yaml.Node, at: PathKey) -> None:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            line = self.alias_lines[0] if self.alias_lines else node.start_mark.line + 1
+            why = " through YAML aliases (*name)" if self.alias_lines else ""
+            raise _TooBig(line, f"the file expands to more than {MAX_VALUES:,} values{why}; "
+                          "write the values out instead")
+        if len(at) > MAX_DEPTH:
+            raise _TooBig(node.start_mark.line + 1,
+                          f"{_where(at[:3])}…: nested more than {MAX_DEPTH} levels deep")
 
 
 class _BadScalar(Exception):
