@@ -51,6 +51,10 @@ def _check_policies(config: SchoolsConfig, result: CheckResult) -> None:
         except PolicyError as exc:
             result.errors.append(f"{POLICY_PROBLEM}{exc}")
             continue
+        except Exception as exc:  # a bug start-up would crash on: say so, for every school
+            result.errors.append(f"{POLICY_PROBLEM}{source.slug}: loading its policy failed "
+                                 f"({type(exc).__name__}: {exc}); start-up would fail too")
+            continue
         school = schools[source.slug]
         if school.next_review is None and engine.document(source.slug).next_review is None:
             result.warnings.append(

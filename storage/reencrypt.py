@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, Table, Text, and_, select, tuple_, update
+from sqlalchemy import JSON, Column, String, Table, TypeDecorator, and_, select, tuple_, update
 from sqlalchemy.exc import OperationalError
 
 from storage.crypto import TOKEN_PREFIX, Cipher, CipherError
@@ -74,8 +74,14 @@ def _tokens(value: Any) -> list[str]:
 
 
 def _text_columns(table: Table) -> list[Column[Any]]:
-    return [c for c in table.columns
-            if isinstance(c.type, String | Text | JSON) and not c.primary_key]
+    return [c for c in table.columns if _holds_text(c) and not c.primary_key]
+
+
+def _holds_text(column: Column[Any]) -> bool:
+    kind = column.type
+    if isinstance(kind, TypeDecorator):  # sqlmodel's AutoString, and our own types
+        kind = kind.impl_instance
+    return isinstance(kind, String | JSON)
 
 
 async def _rotate_table(db: Database, cipher: Cipher, table: Table,
