@@ -9,7 +9,9 @@ webhooks, and the bot's own connections to its database and the platforms.
   file-descriptor limit less a reserve (:meth:`ConnectionLimits.for_this_process`). A
   connection beyond that closes the one idle the longest, so a new client (the health
   check, the platform) is always served, and ``accept()`` never runs out of
-  descriptors.
+  descriptors. asyncio accepts as many connections in one go as the listen backlog
+  before any of them reaches the guard, so the backlog is kept small
+  (:data:`ACCEPT_BATCH`) and the reserve covers it.
 
 :class:`ConnectionGuard` does this with aiohttp's public pieces: a site whose protocol
 factory counts connections, and a middleware that knows which are mid-request.
@@ -33,7 +35,9 @@ log = logging.getLogger(__name__)
 FIRST_REQUEST_TIMEOUT = 5.0  # seconds from accept to a request's headers
 BODY_TIMEOUT = 10.0  # seconds from the headers to the whole body (at most 1 MiB)
 KEEPALIVE_TIMEOUT = 30.0  # seconds an idle keep-alive connection stays open
-RESERVED_DESCRIPTORS = 128  # kept for the database, the platform APIs, files, logs
+RESERVED_DESCRIPTORS = 256  # kept for the database, the platform APIs, files, logs, and
+# the connections accepted in one go before the guard can shed others (2 x ACCEPT_BATCH)
+ACCEPT_BATCH = 64  # the listen backlog, which is also what asyncio accepts in one go
 WARN_EVERY = 60.0  # seconds between warnings that connections are being shed
 ACCEPT_GRACE = 1.0  # seconds an accepted connection may take to be set up
 DEFAULT_DESCRIPTORS = 1024  # where the limit cannot be read
@@ -56,7 +60,7 @@ class ConnectionLimits:
         else:
             soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
             limit = soft if soft != resource.RLIM_INFINITY else 65536
-        reserve = max(RESERVED_DESCRIPTORS, limit // 8)
+        reserve = max(RESERVED_DESCRIPTORS, limit // 4)
         return cls(max_connections=max(16, limit - reserve))
 
 
@@ -156,7 +160,7 @@ class GuardedSite(web.BaseSite):
     __slots__ = ("_guard", "_host", "_port")
 
     def __init__(self, runner: web.BaseRunner, host: str, port: int,
-                 guard: ConnectionGuard, *, backlog: int = 1024) -> None:
+                 guard: ConnectionGuard, *, backlog: int = ACCEPT_BATCH) -> None:
         super().__init__(runner, backlog=backlog)
         self._guard = guard
         self._host = host

@@ -121,5 +121,5 @@ def test_the_default_limit_leaves_a_reserve_of_descriptors() -> None:
 
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     limits = ConnectionLimits.for_this_process()
-    assert 16 <= limits.max_connections <= soft - 128
+    assert 16 <= limits.max_connections <= soft - 256
     assert (limits.first_request, limits.keepalive) == (5.0, 30.0)

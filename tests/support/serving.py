@@ -8,7 +8,7 @@ import contextlib
 import re
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from tests.telegram.test_serve import LISTENING, Log
@@ -35,13 +35,15 @@ class Serving:
 
 
 @contextlib.asynccontextmanager
-async def serving(env: dict[str, str], *args: str,
-                  listening: bool = True) -> AsyncIterator[Serving]:
-    """Start ``policybot serve`` (with ``args``); with ``listening``, wait until it says
-    where it listens. Killed at the end if still running."""
+async def serving(env: dict[str, str], *args: str, listening: bool = True,
+                  preexec: Callable[[], None] | None = None) -> AsyncIterator[Serving]:
+    """Start ``policybot serve`` (with ``args``; ``preexec`` runs in the child before it
+    starts, to set a limit, say); with ``listening``, wait until it says where it
+    listens. Killed at the end if still running."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", *args, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        preexec_fn=preexec)
     assert process.stderr is not None
     served = Serving(process, Log(process.stderr))
     try:
