@@ -18,7 +18,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, Table, TypeDecorator, and_, select, tuple_, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    String,
+    Table,
+    TypeDecorator,
+    and_,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import OperationalError
 
 from storage.crypto import TOKEN_PREFIX, Cipher, CipherError
@@ -50,27 +61,19 @@ async def rotate_all(db: Database, cipher: Cipher, *, batch: int = BATCH) -> Rot
 
 
 async def sample_tokens(db: Database, *, limit: int) -> list[str]:
-    """Up to ``limit`` stored tokens, from the first rows of each table that has some."""
-    found: list[str] = []
-    for table in load_metadata().sorted_tables:
-        columns = _text_columns(table)
-        if not columns or len(found) >= limit:
-            continue
-        async with db.session() as session:
-            connection = await session.connection()
-            rows = (await connection.execute(select(*columns).limit(limit))).all()
-        found += [t for row in rows for value in row for t in _tokens(value)][:limit - len(found)]
-    return found
-
-
-def _tokens(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value] if _looks_like_token(value) else []
-    if isinstance(value, list):
-        return [t for item in value for t in _tokens(item)]
-    if isinstance(value, dict):
-        return [t for item in value.values() for t in _tokens(item)]
-    return []
+    """Up to ``limit`` tokens stored in text columns (JSON ones aside), read in one
+    statement: the key check runs it at every start of a database without one."""
+    parts = [select(column.label("value")).where(column.like(f"{TOKEN_PREFIX}%"))
+             .limit(limit).subquery()
+             for table in load_metadata().sorted_tables if table.name != KeyCheck.__tablename__
+             for column in _text_columns(table) if not isinstance(column.type, JSON)]
+    if not parts:
+        return []
+    query = union_all(*(select(part.c.value) for part in parts)).limit(limit)
+    async with db.session() as session:
+        connection = await session.connection()
+        values = (await connection.execute(query)).scalars().all()
+    return [value for value in values if _looks_like_token(value)]
 
 
 def _text_columns(table: Table) -> list[Column[Any]]:

@@ -59,7 +59,7 @@ def test_upgrade_matches_the_models_and_downgrade_undoes_it(empty_database: str)
     engine.dispose()
 
 
-UPGRADERS = 4
+UPGRADERS = 3
 
 
 def test_several_upgrades_at_once_on_a_fresh_database_take_turns(
