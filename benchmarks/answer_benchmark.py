@@ -14,6 +14,7 @@ and the largest cold-start child's. Measured with the standard library only.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import resource
 import statistics
 import subprocess
@@ -28,10 +29,14 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import load_config, policy_sources  # noqa: E402
 from policies.answer import Audience  # noqa: E402
-from policies.engine import AnswerEngine  # noqa: E402
-from policies.evaluation import load_questions, score  # noqa: E402
+from policies.documents import load_policy  # noqa: E402
+from policies.engine import AnswerEngine, PolicySource  # noqa: E402
+from policies.evaluation import Score, load_questions, score  # noqa: E402
+from policies.faq import load_faq  # noqa: E402
+from policies.knowledge import Knowledge  # noqa: E402
 
-INDEPENDENT = ("validation", "fresh", "fresh2")  # sets written without reading the FAQ files
+# sets written without reading the FAQ files
+INDEPENDENT = ("validation", "fresh", "fresh2", "fresh3")
 
 
 def question_sets() -> dict[str, list[dict[str, Any]]]:
@@ -43,6 +48,24 @@ def question_sets() -> dict[str, list[dict[str, Any]]]:
             "held-out": load_questions(held_out)}
     sets.update({path.stem: load_questions([path]) for path in independent})
     return sets
+
+
+def leave_one_out(sources: list[PolicySource], sets: dict[str, list[dict[str, Any]]]) -> None:
+    """Each school as a new school: built with no FAQ file, asked in the words of the other
+    four schools' FAQs only (its own paraphrases are in no shared model), scored on its
+    independently written questions."""
+    faqs = [load_faq(s.faq_path, [load_policy(p) for p in s.policy_paths], school=s.slug)
+            for s in sources if s.faq_path is not None]
+    knowledge = Knowledge.from_faqs(faqs)
+    independent = [q for name in INDEPENDENT for q in sets.get(name, [])]
+    totals = [0, 0, 0, 0]
+    for source in sources:
+        engine = AnswerEngine.build([dataclasses.replace(source, faq_path=None)],
+                                    knowledge.without(source.slug))
+        result = score(engine, [q for q in independent if q["school"] == source.slug])
+        totals = [a + b for a, b in zip(totals, dataclasses.astuple(result), strict=True)]
+        print(f"  new school {source.slug}: {result}")
+    print(f"  new school, all five: {Score(*totals)}")
 
 
 def latency(engine: AnswerEngine, questions: list[dict[str, Any]], rounds: int) -> str:
@@ -83,12 +106,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="passes over the questions")
     args = parser.parse_args()
     started = time.perf_counter()
-    engine = AnswerEngine.build(policy_sources(load_config(args.config)))
+    sources = policy_sources(load_config(args.config))
+    engine = AnswerEngine.build(sources)
     build = time.perf_counter() - started
     sets = question_sets()
     print(f"schools: {', '.join(engine.schools())}; engine built in {build:.2f} s")
     for name, questions in sets.items():
         print(f"{name} ({len(questions)} questions): {score(engine, questions)}")
+    independent = [q for name in INDEPENDENT for q in sets[name]]
+    print(f"demo schools, independent sets ({len(independent)} questions): "
+          f"{score(engine, independent)}")
+    print("leave one school out (no FAQ, other schools' FAQs only), independent sets:")
+    leave_one_out(sources, sets)
     everything = [q for questions in sets.values() for q in questions]
     print(f"warm latency: {latency(engine, everything, args.rounds)}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

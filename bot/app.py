@@ -8,17 +8,20 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from bot import startup
 from bot.config import SchoolsConfig, load_config, policy_sources
 from bot.keys import open_cipher
+from bot.metrics import Metrics
 from bot.settings import Settings
 from handlers import build_router
 from handlers.context import AnswerSource, Services
 from handlers.router import Router
+from policies.answer import Answer, Audience
 from storage import db as database
-from storage.directory import sync_directory
+from storage.directory import load_index, sync_directory
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,7 @@ class App:
     settings: Settings
     services: Services
     router: Router
+    metrics: Metrics = field(default_factory=Metrics)
 
     async def close(self) -> None:
         await self.services.db.dispose()
@@ -54,9 +58,28 @@ async def build_app(settings: Settings, *, migrate: bool | None = None,
         cipher = await open_cipher(settings, db, now=dt.datetime.now(dt.UTC))
         async with db.session() as session:
             await sync_directory(session=session, schools=config.schools)
+            index = await load_index(session=session)
         answers = await asyncio.to_thread(build_answer_engine, config) if with_answers else None
     except BaseException:
         await db.dispose()
         raise
-    services = Services(db=db, config=config, cipher=cipher, answers=answers)
-    return App(settings=settings, services=services, router=build_router())
+    metrics = Metrics()
+    services = Services(db=db, config=config, cipher=cipher,
+                        answers=TimedAnswers(answers, metrics) if answers else None,
+                        directory=index)
+    return App(settings=settings, services=services, router=build_router(), metrics=metrics)
+
+
+@dataclass(frozen=True)
+class TimedAnswers:
+    """The answer engine, timed for ``/metrics``."""
+
+    engine: AnswerSource
+    metrics: Metrics
+
+    def answer(self, *, school: str, question: str, audience: Audience) -> Answer:
+        with self.metrics.timed(self.metrics.answer_seconds):
+            return self.engine.answer(school=school, question=question, audience=audience)
+
+    def __getattr__(self, name: str) -> Any:  # the engine's other views (review dates...)
+        return getattr(self.engine, name)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
+from bot.cli_faq import faq_app
+
 if TYPE_CHECKING:
     from bot.config import SchoolConfig, SchoolsConfig
     from bot.settings import Settings
@@ -27,6 +29,7 @@ app.add_typer(reminders_app, name="reminders")
 app.add_typer(config_app, name="config")
 keys_app = typer.Typer(no_args_is_help=True, help="The encryption key.")
 app.add_typer(reports_app, name="reports")
+app.add_typer(faq_app, name="faq")
 app.add_typer(keys_app, name="keys")
 
 
@@ -98,6 +101,11 @@ def _database_problem(exc: Exception) -> str:
         detail = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         return f"Cannot reach the database (DATABASE_URL): {detail}"
     return f"DATABASE_URL is not usable: {exc}"
+
+
+async def _async(function: Callable[..., T], *args: object) -> T:
+    """Run a plain function under :func:`_run`, for its clear start-up error messages."""
+    return function(*args)
 
 
 try:  # the answer engine's command; see bot/cli_ask.py
@@ -172,7 +180,9 @@ def run(
 ) -> None:
     """Run the bot on each platform whose token is set; with none set, the console platform."""
     settings = _settings()
-    if settings.telegram_bot_token is None and settings.slack_app_token is None:
+    from bot.runner import configured_plugins
+
+    if not configured_plugins(settings):
         config = _load(settings)
         first = school or config.schools[0].slug
         typer.echo("No platform tokens set: starting the console platform.", err=True)
@@ -188,7 +198,8 @@ def serve(
     port: Annotated[int | None, typer.Option(
         help="port to listen on (default: $PORT, else 8080)", show_default=False)] = None,
 ) -> None:
-    """HTTP mode for production: POST /telegram (Telegram webhook), GET /healthz."""
+    """HTTP mode for production: POST /telegram (Telegram webhook), POST /slack/events
+    (Slack events, commands and interactivity), GET /healthz."""
     settings = _settings()
     from bot.server import serve_forever
     from bot.startup import warn_without_platforms

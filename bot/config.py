@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.platforms.registry import NAMES as PLATFORM_NAMES
 from policies.answer import Audience
 from storage.roles import Role
 
@@ -48,12 +49,45 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class PersonConfig(_Strict):
+def _gather_platform_ids(data: object) -> object:
+    """``telegram: 1001`` and ``slack: U0HEAD`` (a key per registered platform) on a
+    person or chat become its ``ids`` mapping; ``ids: {telegram: 1001}`` works too."""
+    if not isinstance(data, dict) or not any(k in PLATFORM_NAMES for k in data):
+        return data
+    rest = {k: v for k, v in data.items() if k not in PLATFORM_NAMES}
+    given = rest.get("ids")
+    named = {k: v for k, v in data.items() if k in PLATFORM_NAMES and v is not None}
+    return {**rest, "ids": {**(given if isinstance(given, dict) else {}), **named}}
+
+
+class _WithPlatformIds(_Strict):
+    ids: dict[str, PlatformId] = Field(default_factory=dict)
+
+    _gather = model_validator(mode="before")(_gather_platform_ids)
+
+    @field_validator("ids")
+    @classmethod
+    def _known_platforms(cls, value: dict[str, PlatformId]) -> dict[str, PlatformId]:
+        unknown = [k for k in value if k not in PLATFORM_NAMES]
+        if unknown:
+            raise ValueError(f"unknown platform {unknown[0]!r} (expected one of "
+                             f"{', '.join(PLATFORM_NAMES)})")
+        return value
+
+    @property
+    def platform_ids(self) -> dict[str, str]:
+        """Platform name → this one's id there (as text)."""
+        return {platform: str(value) for platform, value in self.ids.items()}
+
+    def id_on(self, platform: str) -> str | None:
+        value = self.ids.get(platform)
+        return None if value is None else str(value)
+
+
+class PersonConfig(_WithPlatformIds):
     handle: Handle
     name: str = Field(min_length=1, max_length=200)
     role: Role
-    telegram: PlatformId | None = None
-    slack: str | None = None
 
     @field_validator("role", mode="before")
     @classmethod
@@ -64,11 +98,9 @@ class PersonConfig(_Strict):
         return value
 
 
-class ChatConfig(_Strict):
+class ChatConfig(_WithPlatformIds):
     name: Handle
     audience: Audience
-    telegram: PlatformId | None = None
-    slack: str | None = None
 
     @field_validator("audience", mode="before")
     @classmethod
@@ -133,6 +165,19 @@ class SchoolConfig(_Strict):
     nudges: NudgeCadence = NudgeCadence()
     acknowledge_roles: tuple[Role, ...] = (Role.HEADTEACHER, Role.DSL, Role.STAFF)
     retention_days: int = Field(default=2190, ge=30, le=36500)
+    #: a workspace id per platform that has them (``slack_team: T0123ABC``)
+    workspaces: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_workspaces(cls, data: object) -> object:
+        keys = {f"{name}_team": name for name in PLATFORM_NAMES}
+        if not isinstance(data, dict) or not any(k in keys for k in data):
+            return data
+        rest = {k: v for k, v in data.items() if k not in keys}
+        given = rest.get("workspaces")
+        named = {keys[k]: v for k, v in data.items() if k in keys and v is not None}
+        return {**rest, "workspaces": {**(given if isinstance(given, dict) else {}), **named}}
 
     @field_validator("timezone")
     @classmethod
@@ -182,7 +227,7 @@ def policy_sources(config: SchoolsConfig) -> list[PolicySource]:
     from policies.engine import PolicySource
 
     return [PolicySource(slug=s.slug, name=s.name, policy_paths=tuple(s.policies),
-                         faq_path=s.faq) for s in config.schools]
+                         faq_path=s.faq, next_review=s.next_review) for s in config.schools]
 
 
 def load_config(path: Path) -> SchoolsConfig:
@@ -336,6 +381,8 @@ def _where(at: PathKey) -> str:
 def _describe(path: Path, lines: dict[PathKey, int], error: Any) -> str:
     at = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     at = tuple(p for p in at if p not in ("int", "str"))
+    if "ids" in at and at[:at.index("ids") + 1] not in lines:  # given as `telegram: …`
+        at = tuple(p for p in at if p != "ids")
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "missing":
         message = _MISSING.get(str(at[-1]), "this field is required")
@@ -370,14 +417,13 @@ def _cross_checks(path: Path, lines: dict[PathKey, int], config: SchoolsConfig) 
         if school.faq is not None and not (path.parent / school.faq).is_file():
             yield problem((*at, "faq"), f"FAQ file not found: {school.faq}")
         yield from _duplicates(problem, at, "people", [p.handle for p in school.people], "handle")
-        for platform in ("telegram", "slack"):
-            ids = [str(getattr(p, platform)) for p in school.people if getattr(p, platform)]
-            yield from _duplicates(problem, at, "people", ids, platform, all_items=[
-                str(getattr(p, platform)) for p in school.people])
+        for platform in PLATFORM_NAMES:
+            ids = [p.id_on(platform) or "" for p in school.people]
+            yield from _duplicates(problem, at, "people", ids, platform)
         yield from _duplicates(problem, at, "chats", [c.name for c in school.chats], "name")
         for ci, chat in enumerate(school.chats):
-            for platform in ("telegram", "slack"):
-                value = getattr(chat, platform)
+            for platform in PLATFORM_NAMES:
+                value = chat.id_on(platform)
                 if value is None:
                     continue
                 owner = seen_chat_ids.get((platform, str(value)))

@@ -55,12 +55,17 @@ def _check_policies(config: SchoolsConfig, result: CheckResult) -> None:
             result.errors.append(f"{POLICY_PROBLEM}{source.slug}: loading its policy failed "
                                  f"({type(exc).__name__}: {exc}); start-up would fail too")
             continue
-        school = schools[source.slug]
-        if school.next_review is None and engine.document(source.slug).next_review is None:
+        school, due = schools[source.slug], engine.review_date(source.slug)
+        result.summaries.append(f"{school.slug}: policy next review "
+                                f"{f'{due.day} {due:%B %Y}' if due else 'no date set'}")
+        if due is None:
             result.warnings.append(
                 f"{school.slug}: the policy ({school.policies[0].name}) states no next review "
                 "date and the config sets none, so no review reminders will be sent: add "
                 "next_review: YYYY-MM-DD to the school (or a \"Next review\" date to the policy)")
+        result.warnings.extend(f"{school.slug}: FAQ entry {entry.id} is switched off and needs "
+                               f"review: {entry.reason}"
+                               for entry in engine.stale_entries(school.slug))
 
 
 def _people_warnings(school: SchoolConfig) -> list[str]:

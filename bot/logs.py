@@ -107,9 +107,11 @@ def secrets_of(settings: Settings) -> list[str]:
 
 
 def _secret_fields(settings: Settings) -> list[SecretStr]:
-    fields = (settings.telegram_bot_token, settings.telegram_webhook_secret,
+    fields = [settings.telegram_bot_token, settings.telegram_webhook_secret,
               settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
-              settings.encryption_key)
+              settings.encryption_key]
+    for space in (settings.slack_workspaces or {}).values():
+        fields += [space.bot_token, space.signing_secret, space.app_token]
     return [f for f in fields if f is not None]
 
 

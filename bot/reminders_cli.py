@@ -1,9 +1,9 @@
 """``policybot reminders run-due [--now ISO-8601]``: one reminder pass, then exit.
 
 Publishes any changed policy, queues the reminders due at that moment and sends
-every due message once. With TELEGRAM_BOT_TOKEN set it sends through Telegram and
-prints one line per message (who, not what: the outbox also carries private
-reports); otherwise it uses the console platform, which prints each reminder as
+every due message once. With a platform's tokens set it sends through every such
+platform and prints one line per message (who, not what: the outbox also carries
+private reports); otherwise it uses the console platform, which prints each reminder as
 ``dm:HANDLE| text`` and leaves everything else in the outbox for a real platform.
 A one-line summary goes to stderr. Safe to run from cron as often as you like, on
 several machines at once.
@@ -20,12 +20,14 @@ from collections.abc import AsyncIterator
 import typer
 
 from bot.app import App, build_app
-from bot.delivery import Deliverer, Messenger
+from bot.delivery import Address, Deliverer, Messenger, Replier
 from bot.moments import parse_now
+from bot.runner import configured_plugins
 from bot.scheduler import PassReport, run_pass
 from bot.settings import Settings
-from handlers.reminders import REMINDER_PREFIXES
+from handlers import outbox_keys
 from handlers.replies import Message
+from storage.directory import CONSOLE
 from storage.models import Chat, Person
 
 
@@ -37,9 +39,9 @@ async def run_due(settings: Settings, now: str | None) -> None:
         async with messengers_for(application) as messengers:
             # The console prints what it sends, so there it sends reminders only: the
             # outbox also carries private reports, which must reach their real recipient.
-            only = REMINDER_PREFIXES if application.settings.telegram_bot_token is None else None
+            console = all(m.platform == CONSOLE for m in messengers)
             report = await run_pass(services, Deliverer(services, messengers), now=moment,
-                                    only=only)
+                                    only=outbox_keys.REMINDERS if console else None)
     finally:
         await application.close()
     typer.echo(summary(moment, report), err=True)
@@ -47,13 +49,12 @@ async def run_due(settings: Settings, now: str | None) -> None:
 
 @contextlib.asynccontextmanager
 async def messengers_for(application: App) -> AsyncIterator[list[Messenger]]:
-    """Telegram when its token is set, else the console platform."""
-    settings = application.settings
-    if settings.telegram_bot_token is not None:
-        from bot.platforms.telegram import TelegramMessenger, build_bot
-        bot = build_bot(settings)
-        async with bot:
-            yield [Announced(TelegramMessenger(application, bot))]
+    """Every platform whose tokens are set, else the console platform."""
+    plugins = configured_plugins(application.settings)
+    if plugins:
+        async with contextlib.AsyncExitStack() as stack:
+            yield [Announced(await stack.enter_async_context(p.messenger(application)))
+                   for p in plugins]
         return
     from bot.platforms.console import Console, ConsoleMessenger, ConsoleState
     school = application.services.config.schools[0]
@@ -80,6 +81,12 @@ class Announced:
         sent = await self.inner.to_chat(chat, message)
         if sent:
             typer.echo(f"{self.platform}: sent to {chat.name}")
+        return sent
+
+    async def to_address(self, address: Address, message: Message) -> bool:
+        sent = isinstance(self.inner, Replier) and await self.inner.to_address(address, message)
+        if sent:
+            typer.echo(f"{self.platform}: sent a reply left unsent")
         return sent
 
 

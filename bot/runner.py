@@ -1,9 +1,11 @@
 """Long-running platform connections, shared by ``policybot run`` and ``policybot serve``.
 
-:func:`started_platforms` starts every platform whose token is set and the outbox
-delivery loop (:class:`OutboxPump`), and stops them again. ``policybot run`` then
-long-polls Telegram (:func:`run_platforms`); ``policybot serve`` takes webhooks
-instead (:mod:`bot.server`).
+:func:`started_platforms` starts every registered platform whose tokens are set
+(:mod:`bot.platforms.registry`), the outbox delivery loop (:class:`OutboxPump`) and
+the reminder schedule, and stops them again. ``policybot run`` then receives updates
+on every platform that can without a public URL (:func:`run_platforms`: Telegram long
+polling, Slack Socket Mode); ``policybot serve`` takes webhooks instead
+(:mod:`bot.server`).
 """
 
 from __future__ import annotations
@@ -12,19 +14,21 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 import typer
 
 from bot.app import App, build_app
-from bot.delivery import Deliverer, Messenger
-from bot.platforms.telegram import TelegramAdapter, TelegramMessenger, TelegramSetupError, build_bot
+from bot.delivery import Deliverer
+from bot.platforms import registry
+from bot.platforms.base import PlatformPlugin, PlatformSetupError, RunningPlatform
 from bot.scheduler import ReminderScheduler
 from bot.settings import Settings
 from bot.startup import platforms_configured, starting_line
 
-__all__ = ["OutboxPump", "Platforms", "run_platforms", "run_polling", "started_platforms"]
+__all__ = ["OutboxPump", "Platforms", "configured_plugins", "run_platforms", "run_polling",
+           "started_platforms"]
 
 log = logging.getLogger(__name__)
 DELIVERY_INTERVAL = 15.0  # seconds between outbox passes when nothing wakes the pump
@@ -32,9 +36,9 @@ PASS_FINISH_TIMEOUT = 5.0  # seconds a delivery pass under way may take to finis
 
 
 class OutboxPump:
-    """Delivers the outbox in the background: at once when woken (after each handled
-    update) and every ``interval`` seconds (retries, and rows other workers queued).
-    :meth:`stop` lets a delivery pass under way finish."""
+    """Delivers the outbox in the background: at once when woken (a handler queued a
+    message for someone) and every ``interval`` seconds (retries, replies a dead
+    worker left, rows other workers queued). :meth:`stop` lets a pass under way finish."""
 
     def __init__(self, deliverer: Deliverer, *, interval: float = DELIVERY_INTERVAL) -> None:
         self.deliverer = deliverer
@@ -78,42 +82,66 @@ class OutboxPump:
 
 @dataclass(frozen=True)
 class Platforms:
-    telegram: TelegramAdapter | None
+    running: tuple[RunningPlatform, ...]
     pump: OutboxPump | None
+
+    def get(self, name: str) -> RunningPlatform | None:
+        return next((p for p in self.running if p.name == name), None)
+
+
+def configured_plugins(settings: Settings) -> list[PlatformPlugin]:
+    """The registered platforms whose tokens are set."""
+    return registry.configured(settings)
+
+
+def refuse_problems(plugins: Sequence[PlatformPlugin], settings: Settings, *,
+                    serving: bool) -> None:
+    """Stop here, with one line each, if a configured platform can't start."""
+    problems = [line for p in plugins for line in p.problems(settings, serving=serving)]
+    if problems:
+        typer.echo("\n".join(problems), err=True)
+        raise typer.Exit(code=2)
 
 
 @contextlib.asynccontextmanager
-async def started_platforms(application: App) -> AsyncIterator[Platforms]:
-    """Start each platform whose token is set, and the delivery loop; stop them after."""
-    settings = application.settings
+async def started_platforms(application: App, *, serving: bool) -> AsyncIterator[Platforms]:
+    """Start each configured platform, the delivery loop and the reminder schedule; stop
+    them after. ``serving``: updates arrive by webhook (``serve``), not ``receive``."""
     quiet_http_logs()
-    telegram = None
-    messengers: list[Messenger] = []
-    if settings.telegram_bot_token is not None:
-        bot = build_bot(settings)
-        telegram = TelegramAdapter(application, bot)
-        try:
-            await telegram.start()
-        except TelegramSetupError as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(code=2) from None
-        messengers.append(TelegramMessenger(application, bot))
-    pump = (OutboxPump(Deliverer(application.services, messengers, concurrency=8))
-            if messengers else None)
-    if pump is not None:
+    plugins = configured_plugins(application.settings)
+    refuse_problems(plugins, application.settings, serving=serving)
+    lease = application.settings.delivery_lease
+    deliverer = Deliverer(application.services, [], concurrency=8, lease=lease,
+                          metrics=application.metrics)
+    pump = OutboxPump(deliverer, interval=min(DELIVERY_INTERVAL, lease.total_seconds()))
+    running: list[RunningPlatform] = []
+    try:
+        for plugin in plugins:
+            started = await plugin.start(application, wake=pump.wake, serving=serving)
+            running.append(started)
+            deliverer.add(started.messenger)
+    except PlatformSetupError as exc:
+        await _close(running)
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=2) from None
+    if running:
         pump.start()
-    if telegram is not None and pump is not None:
-        telegram.on_handled = pump.wake
-    reminders = ReminderScheduler(application.services, wake=pump.wake if pump else None)
+    reminders = ReminderScheduler(application.services, wake=pump.wake if running else None)
     reminders.start()
     try:
-        yield Platforms(telegram, pump)
+        yield Platforms(tuple(running), pump if running else None)
     finally:
         await reminders.stop()
-        if pump is not None:
-            await pump.stop()
-        if telegram is not None:
-            await telegram.stop()
+        await _close(running)
+        await pump.stop()
+
+
+async def _close(running: Sequence[RunningPlatform]) -> None:
+    for platform in running:
+        try:
+            await platform.close()
+        except Exception:
+            log.exception("stopping %s failed", platform.name)
 
 
 def quiet_http_logs() -> None:
@@ -122,24 +150,15 @@ def quiet_http_logs() -> None:
 
 
 async def run_polling(application: App, stop: asyncio.Event) -> None:
-    """Poll every platform that polls (Telegram) until ``stop`` is set."""
-    async with started_platforms(application) as platforms:
-        if platforms.telegram is None:
-            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-        log.info("Telegram: polling as @%s", platforms.telegram.me.username)
-        await platforms.telegram.poll(stop)
+    """Receive updates on every configured platform until ``stop`` is set."""
+    async with started_platforms(application, serving=False) as platforms:
+        if not platforms.running:
+            raise ValueError("no platform tokens are set")
+        await asyncio.gather(*(p.receive(stop) for p in platforms.running))
 
 
 async def run_platforms(settings: Settings) -> None:
-    """``policybot run`` with platform tokens: poll until SIGINT or SIGTERM."""
-    if settings.telegram_bot_token is None:
-        typer.echo("Slack Socket Mode arrives with the Slack platform feature; set "
-                   "TELEGRAM_BOT_TOKEN, or unset the tokens to use the console platform.",
-                   err=True)
-        raise typer.Exit(code=2)
-    if settings.slack_app_token is not None:
-        log.warning("SLACK_APP_TOKEN is set, but Slack Socket Mode is not available yet: "
-                    "running Telegram only")
+    """``policybot run`` with platform tokens: receive until SIGINT or SIGTERM."""
     application = await build_app(settings)
     log.info(starting_line(settings, [s.slug for s in application.services.config.schools],
                            platforms_configured(settings)))

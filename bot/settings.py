@@ -6,11 +6,12 @@ Secrets are ``SecretStr`` so they never appear in a repr, a log line or an error
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
@@ -35,6 +36,14 @@ def bundled_demo_config() -> Path:
     return Path(__file__).resolve().parent.parent / "policies" / "demo_schools.yaml"
 
 
+class SlackWorkspaceSettings(BaseModel):
+    """One more Slack app (a school's own workspace): in ``SLACK_WORKSPACES`` by team id."""
+
+    bot_token: SecretStr
+    signing_secret: SecretStr | None = None
+    app_token: SecretStr | None = None
+
+
 class Settings(BaseSettings):
     """Everything PolicyBot reads from its environment."""
 
@@ -48,6 +57,13 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(default="text", alias="POLICYBOT_LOG_FORMAT")
     port: int = Field(default=DEFAULT_PORT, ge=0, le=65535, alias="PORT")
     demo: bool = Field(default=False, alias="POLICYBOT_DEMO")
+    #: how long a worker's claim on a message lasts: a message a dead worker claimed is
+    #: sent by another this long after (and the delivery loop looks at least this often)
+    delivery_lease_seconds: float = Field(default=120.0, ge=1.0, le=3600.0,
+                                          alias="POLICYBOT_DELIVERY_LEASE_SECONDS")
+    #: the platforms' flood limits, kept by the bot itself; off only for benchmarks
+    #: against a local fake platform (a real platform then answers 429s)
+    flood_control: bool = Field(default=True, alias="POLICYBOT_FLOOD_CONTROL")
 
     telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_url: str = Field(default=DEFAULT_TELEGRAM_API_URL, alias="TELEGRAM_API_URL")
@@ -60,6 +76,10 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default=DEFAULT_SLACK_API_URL, alias="SLACK_API_URL")
+    #: JSON: {"T0TEAM": {"bot_token": "xoxb-…", "signing_secret": "…", "app_token": "xapp-…"}}
+    slack_workspaces: dict[str, SlackWorkspaceSettings] | None = Field(
+        default=None, alias="SLACK_WORKSPACES")
+    slack_policy_in_channel: bool = Field(default=True, alias="SLACK_POLICY_IN_CHANNEL")
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -90,6 +110,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'policybot.db').resolve()}"
+
+    @property
+    def delivery_lease(self) -> dt.timedelta:
+        return dt.timedelta(seconds=self.delivery_lease_seconds)
 
     @property
     def uses_default_sqlite(self) -> bool:

@@ -59,7 +59,8 @@ def check_files(settings: Settings) -> None:
 def _refuse_demo_with_tokens(settings: Settings) -> None:
     tokens = [name for name, value in (("TELEGRAM_BOT_TOKEN", settings.telegram_bot_token),
                                        ("SLACK_BOT_TOKEN", settings.slack_bot_token),
-                                       ("SLACK_APP_TOKEN", settings.slack_app_token))
+                                       ("SLACK_APP_TOKEN", settings.slack_app_token),
+                                       ("SLACK_WORKSPACES", settings.slack_workspaces or None))
               if value is not None]
     if tokens and not settings.demo and _is_bundled(settings.config_path):
         raise StartupError(
@@ -148,16 +149,17 @@ def installed_version() -> str:
 
 
 def platforms_configured(settings: Settings) -> list[str]:
-    """The chat platforms whose tokens are set."""
-    slack = settings.slack_bot_token or settings.slack_app_token
-    return [name for name, token in (("telegram", settings.telegram_bot_token), ("slack", slack))
-            if token is not None]
+    """The chat platforms whose tokens are set (:mod:`bot.platforms.registry`)."""
+    from bot.platforms import registry
+
+    return [plugin.name for plugin in registry.configured(settings)]
 
 
 def warn_without_platforms(settings: Settings) -> None:
     if not platforms_configured(settings):
-        log.warning("No platform token is set (TELEGRAM_BOT_TOKEN): serving /healthz only; "
-                    "nothing anyone is sent can be delivered until a platform is configured.")
+        log.warning("No platform token is set (TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN): serving "
+                    "/healthz only; nothing anyone is sent can be delivered until a platform "
+                    "is configured.")
 
 
 def starting_line(settings: Settings, schools: Sequence[str], platforms: Sequence[str]) -> str:

@@ -13,6 +13,7 @@ FEATURES = (
     "handlers.schools",
     "handlers.acknowledgements",
     "handlers.reports",
+    "handlers.home",
 )
 
 

@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import outbox_keys
+from handlers.actions import encode
 from handlers.context import Services
 from handlers.errors import UserError
 from handlers.events import Event
@@ -28,9 +30,10 @@ from handlers.replies import Button, Reply, whisper
 from handlers.router import Router, Where
 from policies.documents import load_policy
 from policies.errors import PolicyError
+from policies.metadata import review_date
 from storage import acks, directory, outbox
 from storage.ack_models import Acknowledgement, PolicyVersion
-from storage.models import Person
+from storage.models import Person, id_of
 from storage.roles import Role
 
 if TYPE_CHECKING:
@@ -63,7 +66,7 @@ def read_policy(paths: Sequence[Path]) -> PolicySnapshot:
 
 
 def ack_button(version: PolicyVersion) -> Button:
-    return Button(ACK_LABEL, f"{ACK_ACTION}:{version.id}")
+    return Button(ACK_LABEL, encode(ACK_ACTION, version.id or 0))
 
 
 def long_date(day: dt.date) -> str:
@@ -123,8 +126,9 @@ async def _cancel_older_reminders(session: AsyncSession, school_id: int,
                                   current: PolicyVersion) -> None:
     for older in await acks.recent_versions(session=session, school_id=school_id, limit=10):
         if older.id != current.id:
-            await outbox.cancel_pending(session=session, prefix=f"nudge:v{older.id}:")
-            await outbox.cancel_pending(session=session, prefix=f"acksummary:v{older.id}:")
+            for prefix in (outbox_keys.nudge_prefix(id_of(older)),
+                           outbox_keys.ack_summary_prefix(id_of(older))):
+                await outbox.cancel_pending(session=session, prefix=prefix)
 
 
 async def staff_to_acknowledge(*, session: AsyncSession, school_id: int,
@@ -159,7 +163,8 @@ async def record_acknowledgement(*, services: Services, event: Event,
         ack, created = await acks.acknowledge(session=session, version_id=current.id,
                                               person_id=event.sender.person_id, now=now, via=via)
         await outbox.cancel_pending(
-            session=session, prefix=f"nudge:v{current.id}:p{event.sender.person_id}:")
+            session=session,
+            prefix=outbox_keys.nudge_person_prefix(id_of(current), event.sender.person_id))
     return [_thanks(event, current, ack, created, config.timezone)]
 
 
@@ -194,8 +199,8 @@ async def status_text(*, services: Services, school_id: int, config: SchoolConfi
         for older in (await acks.recent_versions(session=session, school_id=school_id,
                                                  limit=EARLIER_VERSIONS_SHOWN + 1))[1:]:
             lines.append(await _older_line(session, older, staff))
-    lines.append(review_line(config.next_review or current.next_review, services.now(),
-                             config.timezone))
+    lines.append(review_line(review_date(config.next_review, current.next_review),
+                             services.now(), config.timezone))
     return "\n".join(lines)
 
 
@@ -249,8 +254,7 @@ def register(router: Router) -> None:
     async def ack_pressed(services: Services, event: Event) -> list[Reply]:
         if event.school is None or event.sender.person_id is None:
             raise UserError("I don't know who you are yet, so I can't record that.")
-        _, _, raw = (event.action or "").partition(":")
-        version_id = int(raw) if raw.isdigit() else None
+        version_id = event.action.number(0) if event.action is not None else None
         return await record_acknowledgement(services=services, event=event,
                                             version_id=version_id, via="button")
 

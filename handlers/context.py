@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from policies.answer import Answer, Audience
 from storage.crypto import Cipher
 from storage.db import Database
+from storage.directory import DirectoryIndex
 from storage.models import utcnow
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class Services:
     config: SchoolsConfig
     cipher: Cipher
     answers: AnswerSource | None = None
+    directory: DirectoryIndex = field(default_factory=DirectoryIndex)
     clock: Callable[[], dt.datetime] = field(default=utcnow)
     bot_name: str = "PolicyBot"
 

@@ -2,6 +2,8 @@
 
 Someone not in the school config, or a chat that isn't configured, gets least
 privilege: an unknown sender (no role) and, in an unknown group, no audience.
+Lookups use the directory index read at start (:class:`storage.directory.DirectoryIndex`);
+only someone in several schools of one trust costs a query (their last choice).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.events import ChatKind, ChatRef, SchoolRef, Sender
 from policies.answer import Audience
-from storage import directory, school_choices
+from storage import school_choices
+from storage.directory import DirectoryIndex
 from storage.models import Chat, Person, School, utcnow
 from storage.roles import Role
 
@@ -55,29 +58,25 @@ def chat_ref(chat: Chat | None, *, kind: ChatKind, platform_chat_id: str) -> Cha
 
 
 async def identify(
-    *, session: AsyncSession, platform: str, user_id: str, display_name: str,
-    chat_kind: ChatKind, platform_chat_id: str, now: dt.datetime | None = None,
+    *, session: AsyncSession, index: DirectoryIndex, platform: str, user_id: str,
+    display_name: str, chat_kind: ChatKind, platform_chat_id: str,
+    now: dt.datetime | None = None,
 ) -> Identity:
     """Who is speaking where, from a platform's user and chat ids.
 
     Someone in several schools of one trust acts, in private, for the school they last
     chose with /school or last used a command in a group of; otherwise their first."""
-    chat = None
-    if chat_kind is ChatKind.GROUP:
-        chat = await directory.chat_by_identity(session=session, platform=platform,
-                                                external_id=platform_chat_id)
-    people = await directory.people_by_identity(session=session, platform=platform,
-                                                external_id=user_id)
+    chat = index.chat(platform, platform_chat_id) if chat_kind is ChatKind.GROUP else None
+    people = index.members(platform, user_id)
     if chat is not None:  # a group decides the school; the sender must belong to it
         if len(people) > 1 and any(p.school_id == chat.school_id for p in people):
             await school_choices.choose(session=session, platform=platform, external_id=user_id,
                                         school_id=chat.school_id, now=now or utcnow())
         people = [p for p in people if p.school_id == chat.school_id]
-        school = await directory.school_by_id(session=session, school_id=chat.school_id)
+        school = index.schools.get(chat.school_id)
     else:
         people = await _chosen_first(session, platform, user_id, people)
-        school = (await directory.school_by_id(session=session, school_id=people[0].school_id)
-                  if people else None)
+        school = index.schools.get(people[0].school_id) if people else None
     person = people[0] if people else None
     return Identity(
         school=school_ref(school) if school is not None else None,

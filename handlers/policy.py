@@ -9,15 +9,21 @@ the bot says so plainly, records it, and offers to pass it to the Headteacher.
 from __future__ import annotations
 
 import re
+from typing import Protocol, runtime_checkable
 
+from handlers import outbox_keys
+from handlers.actions import encode
 from handlers.context import Services
 from handlers.errors import UserError
 from handlers.events import Event
 from handlers.outbox import notify_person
-from handlers.replies import Button, Message, Reply, say, whisper
+from handlers.parsing import parse_number
+from handlers.replies import Button, Message, Reply, open_private, say, whisper
 from handlers.router import Router, Where
-from policies.answer import Answer
+from policies.answer import Answer, Audience
 from policies.errors import PolicyError, QuestionError
+from policies.faq import StaleEntry
+from policies.offers import offer_for
 from storage import audit, directory, gaps
 from storage.roles import Role
 
@@ -31,10 +37,18 @@ _SMALL_TALK = re.compile(
     r"policybot|again|then))?", re.IGNORECASE)
 
 
+# A button label typed or pressed as text ("Read it", "Open the thread"): not a question.
+_LABEL = re.compile(
+    r"(?:read|open|show|view|close|cancel|back|next|done|continue|start|stop|skip|send|submit|"
+    r"menu|help|yes|no|more|see|check|confirm)(?: (?:it|this|that|the \w+|them|all|more|"
+    r"again|now|please))?", re.IGNORECASE)
+
+
 def _small_talk(text: str) -> bool:
-    """Greetings, thanks, emoji: not questions, so nothing for /gaps."""
+    """Greetings, thanks, emoji, button labels: not questions, so nothing for /gaps."""
     words = " ".join(re.sub(r"[^\w\s']", " ", text).split())
-    return not re.search(r"[^\W\d_]{2}", words) or bool(_SMALL_TALK.fullmatch(words))
+    return (not re.search(r"[^\W\d_]{2}", words) or bool(_SMALL_TALK.fullmatch(words))
+            or ("?" not in text and bool(_LABEL.fullmatch(words))))
 EXAMPLE = "/policy can I accept a friend request from a parent?"
 
 
@@ -83,9 +97,28 @@ async def answer_question(services: Services, event: Event, question: str) -> li
     except PolicyError:
         raise UserError("I can't read this school's policy right now. Please ask the "
                         "Headteacher.") from None
+    offer = offer_for(question, staff=event.audience is Audience.STAFF)
     if not answer.abstained:
-        return [say(format_answer(answer))]
+        if offer is None:
+            return [say(format_answer(answer))]
+        return [say(f"{format_answer(answer)}\n\n{offer.sentence}",
+                    open_private(offer.label, offer.command))]
     return [await _abstain(services, event, question, answer)]
+
+
+@runtime_checkable
+class _Reviewable(Protocol):
+    def stale_entries(self, school: str) -> tuple[StaleEntry, ...]: ...
+
+
+def _entries_to_review(services: Services, school: str) -> list[str]:
+    """FAQ entries switched off because the policy no longer says what they quote."""
+    engine = services.answers
+    stale = engine.stale_entries(school) if isinstance(engine, _Reviewable) else ()
+    if not stale:
+        return []
+    return ["FAQ entries that need review (their quotes are no longer in the policy, so "
+            "they are switched off):", *(f"- {entry.id}: {entry.reason}" for entry in stale)]
 
 
 def format_answer(answer: Answer) -> str:
@@ -115,11 +148,11 @@ async def _abstain(services: Services, event: Event, question: str, answer: Answ
     if event.sender.person_id is None:
         return say(text)
     return say(text + "\nShall I pass your question to the Headteacher?",
-               Button("Ask the Headteacher", f"gap:pass:{gap.id}"))
+               Button("Ask the Headteacher", encode("gap", "pass", gap.id or 0)))
 
 
 async def _pass_on(services: Services, event: Event) -> list[Reply]:
-    gap_id = _number(event.action.rsplit(":", 1)[-1] if event.action else "")
+    gap_id = event.action.number(-1) if event.action is not None else None
     if event.school is None or gap_id is None:
         raise UserError("That button no longer does anything.")
     async with services.db.session() as session:
@@ -136,7 +169,8 @@ async def _pass_on(services: Services, event: Event) -> list[Reply]:
         for head in heads:
             assert head.id is not None
             await notify_person(
-                session=session, cipher=services.cipher, key=f"gap:{gap_id}:head:{head.id}",
+                session=session, cipher=services.cipher,
+                key=outbox_keys.gap_to_head(gap_id, head.id),
                 school_id=event.school.id, person_id=head.id,
                 message=Message(f"{event.sender.display_name} asked something the social media "
                                 f"policy doesn't cover:\n“{question}”\n"
@@ -156,9 +190,11 @@ async def _list_gaps(services: Services, event: Event) -> list[Reply]:
                            now=services.now(), detail=f"{len(rows)} questions")
     shown = [row for row in rows if not row.private or row.passed_on_at is not None]
     hidden = len(rows) - len(shown)
+    review = _entries_to_review(services, event.school.slug)
     if not shown and not hidden:
-        return [whisper("No unanswered questions: the policy has covered everything asked.")]
-    lines = ["Questions the policy didn't cover (newest first):"]
+        return [whisper("\n".join(
+            ["No unanswered questions: the policy has covered everything asked.", *review]))]
+    lines = [*review, "Questions the policy didn't cover (newest first):"]
     for row in shown[:GAPS_SHOWN]:
         status = ("answered" if row.answered_at else
                   "passed to you" if row.passed_on_at else "not passed on")
@@ -173,7 +209,7 @@ async def _list_gaps(services: Services, event: Event) -> list[Reply]:
 async def _answer_gap(services: Services, event: Event) -> list[Reply]:
     assert event.school is not None
     number, _, reply = _split_first(event.args)
-    gap_id = _number(number.lstrip("#"))
+    gap_id = parse_number(number.lstrip("#"))
     if gap_id is None or not reply.strip():
         raise UserError("Use /answer NUMBER YOUR ANSWER, with a number from /gaps.")
     async with services.db.session() as session:
@@ -185,7 +221,7 @@ async def _answer_gap(services: Services, event: Event) -> list[Reply]:
         question = services.cipher.decrypt(gap.question)
         await notify_person(
             session=session, cipher=services.cipher,
-            key=f"gap:{gap_id}:answer:{services.now().isoformat()}",
+            key=outbox_keys.gap_answer(gap_id, services.now()),
             school_id=event.school.id, person_id=gap.person_id,
             message=Message(f"The Headteacher answered your question “{question}”:\n"
                             f"{reply.strip()}"))
@@ -197,8 +233,3 @@ def _split_first(text: str) -> tuple[str, str, str]:
     """``"12 the answer"`` or ``"12\nthe answer"`` → ``("12", " ", "the answer")``."""
     parts = text.strip().split(None, 1)
     return (parts[0] if parts else "", " ", parts[1] if len(parts) > 1 else "")
-
-
-def _number(text: str) -> int | None:
-    """A plain ASCII number of sensible size (``"²"`` and 30-digit numbers are not)."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None

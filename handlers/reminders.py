@@ -5,12 +5,16 @@ One pass (:func:`plan_due`) per school, in one transaction:
 - publish the policy if its file changed (:func:`handlers.acknowledgements.current_version`);
 - **nudges** to each person who has not acknowledged the current version: when they
   are first asked (slot 0), after ``first_after_school_days`` school days (slot 1),
-  then every ``then_every_days`` days, ``max_nudges`` messages in all;
+  then every ``then_every_days`` days, ``max_nudges`` messages in all. The schedule
+  counts from when the first ask could actually reach them (the next school-hours
+  moment: a policy published in the holidays is asked on the first school day), and
+  a reminder's number ("2 of 4") counts the messages that person was actually sent;
 - one **summary** to the Headteacher of who is still outstanding, at the moment the
   next nudge would have gone;
 - **review reminders** to the Headteacher and the Chair of Governors
   ``review_reminder_days`` before the next review date, on the date, then weekly
-  while it is overdue.
+  while it is overdue, a week after the last one could be sent (so a date in the
+  holidays doesn't give two reminders in one week).
 
 Every message has a unique outbox key ``kind:version:person:slot``; only the latest
 slot that is due is queued (a bot that was off for a fortnight sends one nudge,
@@ -28,6 +32,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import outbox_keys
 from handlers.acknowledgements import (
     ack_button,
     long_date,
@@ -47,7 +52,7 @@ from handlers.school_hours import (
 )
 from storage import acks, directory, outbox
 from storage.ack_models import AckRequest, PolicyVersion
-from storage.models import Person
+from storage.models import Person, id_of
 from storage.roles import Role
 
 if TYPE_CHECKING:
@@ -56,7 +61,8 @@ if TYPE_CHECKING:
 __all__ = ["PlanReport", "latest_nudge_slot", "nudge_due", "plan_due", "review_slot"]
 
 #: The outbox keys of reminder messages (nudges, Headteacher summaries, review reminders).
-REMINDER_PREFIXES = ("nudge:", "acksummary:", "review:")
+REMINDER_PREFIXES = outbox_keys.REMINDERS
+OVERDUE = "w"  # review reminders on and after the date: w0, w1, … one a week
 
 
 class Cadence(Protocol):
@@ -80,10 +86,12 @@ class PlanReport:
 
 
 def nudge_due(asked_at: dt.datetime, slot: int, cadence: Cadence, hours: Hours) -> dt.datetime:
-    """When nudge ``slot`` (0 = the first ask) falls due for someone asked at ``asked_at``."""
+    """When nudge ``slot`` (0 = the first ask) falls due for someone asked at ``asked_at``,
+    counting from when that first ask could be sent (within school hours)."""
     if slot == 0:
         return asked_at
-    first = add_school_days(asked_at, cadence.first_after_school_days, hours)
+    sent = next_allowed(asked_at, hours)
+    first = add_school_days(sent, cadence.first_after_school_days, hours)
     return add_local_days(first, cadence.then_every_days * (slot - 1), hours)
 
 
@@ -96,15 +104,13 @@ def latest_nudge_slot(asked_at: dt.datetime, now: dt.datetime, cadence: Cadence,
 
 def review_slot(review: dt.date, now: dt.datetime, days_before: Collection[int],
                 hours: Hours) -> str | None:
-    """The latest review reminder due by ``now``: ``d60`` (60 days before), … ``w0`` (on
-    the date), ``w1`` (a week overdue), …; None if none is due yet."""
+    """The latest review reminder due by ``now``: ``d60`` (60 days before), …, or
+    :data:`OVERDUE` from the date on; None if none is due yet."""
     candidates = [(start_of_local_day(review - dt.timedelta(days=d), hours), f"d{d}")
                   for d in days_before if d > 0]
-    today = now.astimezone(hours.zone).date()
-    if today >= review:
-        weeks = (today - review).days // 7
-        candidates.append((start_of_local_day(review + dt.timedelta(weeks=weeks), hours),
-                           f"w{weeks}"))
+    overdue = next_allowed(start_of_local_day(review, hours), hours)
+    if now >= overdue:  # weekly from the last one sent: see _plan_review
+        candidates.append((overdue, OVERDUE))
     due = [c for c in candidates if c[0] <= now]
     return max(due)[1] if due else None
 
@@ -112,7 +118,10 @@ def review_slot(review: dt.date, now: dt.datetime, days_before: Collection[int],
 # ---- messages ---------------------------------------------------------------------
 
 
-def nudge_message(version: PolicyVersion, slot: int, cadence: Cadence) -> Message:
+def nudge_message(version: PolicyVersion, slot: int, cadence: Cadence,
+                  number: int | None = None) -> Message:
+    """The first ask (slot 0) or a reminder; ``number`` counts the messages this person
+    has had, this one included (default: the slot's)."""
     if slot == 0:
         opening = ("The staff social media policy has been updated: " if version.number > 1
                    else "Please confirm that you have read the staff social media policy: ")
@@ -120,20 +129,30 @@ def nudge_message(version: PolicyVersion, slot: int, cadence: Cadence) -> Messag
                 "below or send /ack here. You can ask me about it here any time, e.g. "
                 "\"can I accept a friend request from a parent?\"")
     else:
-        text = (f"A gentle reminder ({slot + 1} of {cadence.max_nudges}): please confirm that "
+        text = (f"A gentle reminder ({number or slot + 1} of {cadence.max_nudges}): please "
+                "confirm that "
                 f"you have read {version_label(version)}. Press the button below or send "
                 "/ack here.")
     return Message(text, (ack_button(version),))
 
 
 def summary_message(version: PolicyVersion, outstanding: list[Person], staff_count: int,
-                    cadence: Cadence) -> Message:
-    names = ", ".join(p.name for p in outstanding)
-    return Message(
-        f"Policy acknowledgements: after {cadence.max_nudges} reminders, {len(outstanding)} of "
-        f"{staff_count} staff have still not confirmed they have read "
-        f"{version_label(version)}: {names}. I won't remind them again; send /ackstatus "
-        "for the full list.")
+                    cadence: Cadence, reader: Person | None = None) -> Message:
+    """Who is still outstanding, for ``reader`` (a Headteacher: named as "you", not in
+    the third person, if they are among them)."""
+    others = [p for p in outstanding if reader is None or p.id != reader.id]
+    you = reader is not None and len(others) < len(outstanding)
+    reminders = cadence.max_nudges - 1
+    asked = (f"after the first ask and {reminders} reminder{'s' if reminders != 1 else ''}"
+             if reminders else "after asking")
+    lines = [f"Policy acknowledgements: {asked}, {len(outstanding)} of {staff_count} staff "
+             f"have still not confirmed they have read {version_label(version)}"]
+    if others:
+        lines[0] += ": " + ", ".join(p.name for p in others) + (", and you" if you else "")
+    elif you:
+        lines[0] += ": you"
+    return Message(lines[0] + ". I won't remind them again; send /ackstatus for the full "
+                   "list" + (", or /ack to confirm you have read it yourself." if you else "."))
 
 
 def review_message(title: str, review: dt.date, today: dt.date) -> Message:
@@ -142,9 +161,10 @@ def review_message(title: str, review: dt.date, today: dt.date) -> Message:
         when = f"is due for review on {long_date(review)} (in {days} days)."
     elif days == 0:
         when = "is due for review today."
+    elif -days < 14:
+        when = f"was due for review on {long_date(review)} and is now {-days} days overdue."
     else:
-        late = f"{-days} days" if -days < 14 else f"{-days // 7} weeks"
-        when = f"was due for review on {long_date(review)} and is now {late} overdue."
+        when = f"was due for review on {long_date(review)}: overdue since {review:%B %Y}."
     return Message(
         f"{title} {when} When the governors have reviewed it, update the policy file with "
         "the new approval and next review dates (or set next_review in the school config) "
@@ -209,13 +229,18 @@ async def _plan_nudges(plan: _School, report: PlanReport) -> None:
     done = await acks.acknowledgements_for(session=plan.session, version_id=version_id)
     outstanding = [p for p in staff if p.id not in done]
     asked = await _ask(plan, version_id, outstanding)
-    queued = await outbox.keys_with_prefix(session=plan.session, prefix=f"nudge:v{version_id}:")
+    queued = await outbox.keys_with_prefix(session=plan.session,
+                                           prefix=outbox_keys.nudge_prefix(version_id))
     cadence = plan.config.nudges
     for person in outstanding:
         slot = latest_nudge_slot(asked[_id(person)].asked_at, plan.now, cadence, plan.hours)
-        key = f"nudge:v{version_id}:p{person.id}:{slot}"
-        if slot is not None and key not in queued and await plan.send(
-                key, person, nudge_message(plan.version, slot, cadence)):
+        if slot is None:
+            continue
+        key = outbox_keys.nudge(version_id, _id(person), slot)
+        had = len([k for k in queued
+                   if k.startswith(outbox_keys.nudge_person_prefix(version_id, _id(person)))])
+        if key not in queued and await plan.send(
+                key, person, nudge_message(plan.version, slot, cadence, number=had + 1)):
             report.queued["nudge"] += 1
     await _plan_summary(plan, outstanding, asked, len(staff), report)
 
@@ -240,12 +265,13 @@ async def _plan_summary(plan: _School, outstanding: list[Person], asked: dict[in
                  if nudge_due(asked[_id(p)].asked_at, final, cadence, plan.hours) <= plan.now]
     if not exhausted:
         return
-    prefix = f"acksummary:v{plan.version.id}:"
+    version_id = id_of(plan.version)
+    prefix = outbox_keys.ack_summary_prefix(version_id)
     queued = await outbox.keys_with_prefix(session=plan.session, prefix=prefix)
-    message = summary_message(plan.version, exhausted, staff_count, cadence)
     for head in await directory.people_with_role(session=plan.session, school_id=plan.school_id,
                                                  role=Role.HEADTEACHER):
-        key = f"{prefix}p{head.id}"
+        key = outbox_keys.ack_summary(version_id, _id(head))
+        message = summary_message(plan.version, exhausted, staff_count, cadence, reader=head)
         if key not in queued and await plan.send(key, head, message):
             report.queued["summary"] += 1
 
@@ -257,16 +283,29 @@ async def _plan_review(plan: _School, report: PlanReport) -> None:
     slot = review_slot(review, plan.now, plan.config.review_reminder_days, plan.hours)
     if slot is None:
         return
-    prefix = f"review:s{plan.school_id}:{review.isoformat()}:"
+    prefix = outbox_keys.review_prefix(plan.school_id, review)
     queued = await outbox.keys_with_prefix(session=plan.session, prefix=prefix)
     today = plan.available_at.astimezone(plan.hours.zone).date()
     message = review_message(plan.version.title, review, today)
     for role in (Role.HEADTEACHER, Role.CHAIR_OF_GOVERNORS):
         for person in await directory.people_with_role(session=plan.session,
                                                        school_id=plan.school_id, role=role):
-            key = f"{prefix}p{person.id}:{slot}"
+            due = await _overdue_slot(plan, review, person) if slot == OVERDUE else slot
+            if due is None:
+                continue
+            key = outbox_keys.review(plan.school_id, review, _id(person), due)
             if key not in queued and await plan.send(key, person, message):
                 report.queued["review"] += 1
+
+
+async def _overdue_slot(plan: _School, review: dt.date, person: Person) -> str | None:
+    """The next weekly overdue reminder for ``person``: ``w<n>`` a week after the last
+    one was sent (or now, for the first), else None."""
+    prefix = outbox_keys.review(plan.school_id, review, _id(person), OVERDUE)
+    sent = await outbox.queued_times(session=plan.session, prefix=prefix)
+    if sent and plan.now < sent[-1] + dt.timedelta(weeks=1):
+        return None
+    return f"{OVERDUE}{len(sent)}"
 
 
 def _id(person: Person) -> int:

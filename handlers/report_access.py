@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.context import Services
 from handlers.errors import UserError
 from handlers.events import Event
+from handlers.parsing import parse_number
 from handlers.report_flow import FRIEND_STEPS, INCIDENT_STEPS
 from handlers.report_routing import (
     CATEGORY_LABELS,
@@ -38,8 +39,6 @@ class Opened:
     handler: bool  # the asker is a recipient (not, or not only, the reporter)
 
 
-#: References are six digits; anything much longer is not one (and is never parsed).
-MAX_DIGITS = 9
 
 
 def reference_of(text: str, usage: str) -> int:
@@ -50,14 +49,6 @@ def reference_of(text: str, usage: str) -> int:
     if number is None:
         raise UserError(usage)
     return number
-
-
-def parse_number(token: str) -> int | None:
-    """``"482913"`` → 482913; None for anything but a few ASCII digits ("²", "١٢", a
-    number too long to be a reference)."""
-    if token.isascii() and token.isdigit() and len(token) <= MAX_DIGITS:
-        return int(token)
-    return None
 
 
 async def open_report(session: AsyncSession, event: Event, reference: int) -> Opened:

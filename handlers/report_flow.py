@@ -23,6 +23,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from handlers.actions import Action, encode
 from handlers.replies import Button
 from handlers.report_routing import (
     CATEGORY_LABELS,
@@ -134,7 +135,7 @@ def back(state: State) -> State:
 
 
 def action(state: State, verb: str, value: str = "") -> str:
-    return ":".join(p for p in (PREFIX, state["token"], verb, value) if p)
+    return encode(PREFIX, state["token"], verb, *((value,) if value else ()))
 
 
 def buttons(state: State) -> tuple[Button, ...]:
@@ -161,16 +162,15 @@ def typed(state: State, text: str) -> tuple[str, str]:
     wanted = text.strip().casefold()
     wanted = ALIASES.get(wanted, wanted)
     for number, button in enumerate(buttons(state), start=1):
-        verb, value = verb_and_value(button.action)
+        verb, value = verb_and_value(Action.parse(button.action))
         if wanted in (str(number), button.label.casefold(), value or verb):
             return verb, value
     return "text", text.strip()
 
 
-def verb_and_value(button_action: str) -> tuple[str, str]:
-    """``"rp:TOKEN:a:pupil"`` → ``("a", "pupil")``; ``"rp:TOKEN:back"`` → ``("back", "")``."""
-    parts = button_action.split(":", 3)
-    return parts[2] if len(parts) > 2 else "", parts[3] if len(parts) > 3 else ""
+def verb_and_value(pressed: Action) -> tuple[str, str]:
+    """``rp:TOKEN:a:pupil`` → ``("a", "pupil")``; ``rp:TOKEN:back`` → ``("back", "")``."""
+    return pressed.arg(1), pressed.arg(2)
 
 
 def parse_date(text: str, *, today: dt.date) -> dt.date | None:

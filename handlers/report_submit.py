@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import outbox_keys
 from handlers import report_flow as flow
+from handlers.actions import encode
 from handlers.context import Services
 from handlers.errors import UserError
 from handlers.events import Event
@@ -21,7 +23,7 @@ from handlers.outbox import notify_person
 from handlers.replies import Button, Message
 from handlers.report_routing import CATEGORY_LABELS, FRIEND_REQUEST, ROLE_TITLES, route
 from storage import audit, directory, reports
-from storage.models import Person
+from storage.models import Person, id_of
 from storage.report_models import Report
 from storage.roles import Role
 
@@ -80,7 +82,8 @@ async def submit(session: AsyncSession, services: Services, event: Event,
     for person in people:
         assert person.id is not None
         await notify_person(session=session, cipher=services.cipher, school_id=school_id,
-                            key=f"report:{report.id}:notify:{person.id}", person_id=person.id,
+                            key=outbox_keys.report_notified(id_of(report), id_of(person)),
+                            person_id=person.id,
                             message=notification(report))
     await audit.record(session=session, school_id=school_id, actor_id=event.sender.person_id,
                        action=audit.SUBMIT, report_id=report.id, now=services.now())
@@ -97,7 +100,7 @@ def notification(report: Report) -> Message:
     else:
         text = f"You have a new private report (#{number}): {CATEGORY_LABELS[report.category]}."
     return Message(f"{text} Read it here with /view {number}.",
-                   (Button("Read it", f"{THREAD_PREFIX}:view:{number}"),))
+                   (Button("Read it", encode(THREAD_PREFIX, "view", number)),))
 
 
 def _values(services: Services, event: Event, state: flow.State, category: str,

@@ -21,6 +21,8 @@ import datetime as dt
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import outbox_keys
+from handlers.actions import encode
 from handlers.context import Services
 from handlers.errors import UserError
 from handlers.events import Event
@@ -31,7 +33,6 @@ from handlers.report_access import (
     Opened,
     noun,
     open_report,
-    parse_number,
     reference_of,
     render,
 )
@@ -40,7 +41,7 @@ from handlers.report_routing import FRIEND_REQUEST, ROLE_TITLES, sentence
 from handlers.report_submit import THREAD_PREFIX
 from handlers.router import Router, Where
 from storage import audit, conversations, directory, reports
-from storage.models import Conversation
+from storage.models import Conversation, id_of
 from storage.report_models import Report
 from storage.roles import LEADERSHIP_ROLES, Role
 
@@ -72,8 +73,8 @@ def register(router: Router) -> None:
 
     @router.action(THREAD_PREFIX)
     async def pressed(services: Services, event: Event) -> list[Reply]:
-        _, verb, token = ((event.action or "") + "::").split(":")[:3]
-        number = parse_number(token)
+        verb = event.action.arg(0) if event.action is not None else ""
+        number = event.action.number(1) if event.action is not None else None
         if not event.sender.known or number is None:
             return [whisper("That button no longer does anything. Try /help.")]
         if verb == "view":
@@ -150,7 +151,7 @@ async def _prompt(session: AsyncSession, services: Services, event: Event, numbe
                              now=services.now())
     what = "the outcome" if purpose == "outcome" else "your message"
     return whisper(f"Type {what} for #{number} below.",
-                   Button("Cancel", f"{THREAD_PREFIX}:cancel:{number}"))
+                   Button("Cancel", encode(THREAD_PREFIX, "cancel", number)))
 
 
 def _busy(row: Conversation | None) -> str | None:
@@ -222,8 +223,8 @@ async def _answer_prompt(session: AsyncSession, services: Services, event: Event
                                  now=services.now())
         return [whisper(f"Record this as the outcome of #{number}? It closes the "
                         f"{noun(opened.report)} and the person who sent it will be told:\n"
-                        f"{text}", Button("Send", f"{THREAD_PREFIX}:send:{number}"),
-                        Button("Cancel", f"{THREAD_PREFIX}:cancel:{number}"))]
+                        f"{text}", Button("Send", encode(THREAD_PREFIX, "send", number)),
+                        Button("Cancel", encode(THREAD_PREFIX, "cancel", number)))]
     await conversations.clear(session=session, person_id=person_id)
     return [whisper(await _post(session, services, event, opened, text))]
 
@@ -260,15 +261,16 @@ async def _post(session: AsyncSession, services: Services, event: Event, opened:
         await _mark_read(session, services, event, report)
         who = _title_of(event)
         note = Message(f"{who} wrote about your {noun(report)} #{number}:\n{text}",
-                       (Button("Reply", f"{THREAD_PREFIX}:reply:{number}"),))
+                       (Button("Reply", encode(THREAD_PREFIX, "reply", number)),))
         targets = [report.reporter_id]
     else:
         note = Message(f"The person who sent #{number} wrote:\n{text}",
-                       (Button("Read the thread", f"{THREAD_PREFIX}:view:{number}"),))
+                       (Button("Read the thread", encode(THREAD_PREFIX, "view", number)),))
         targets = await _handlers(session, report)
     for person_id in targets:
         await notify_person(session=session, cipher=services.cipher, school_id=report.school_id,
-                            key=f"report:{report.id}:msg:{message.id}:to:{person_id}",
+                            key=outbox_keys.report_message(id_of(report), id_of(message),
+                                                           person_id),
                             person_id=person_id, message=note)
     await audit.record(session=session, school_id=report.school_id, actor_id=_person(event),
                        action=audit.MESSAGE, report_id=report.id, now=services.now())
@@ -291,9 +293,9 @@ async def _record_outcome(session: AsyncSession, services: Services, event: Even
             else f"An outcome has been recorded for your {noun(report)} #{number}:")
     await notify_person(
         session=session, cipher=services.cipher, school_id=report.school_id,
-        key=f"report:{report.id}:outcome:{entry.id}", person_id=report.reporter_id,
+        key=outbox_keys.report_outcome(id_of(report), id_of(entry)), person_id=report.reporter_id,
         message=Message(f"{told}\n{text}",
-                        (Button("Open the thread", f"{THREAD_PREFIX}:view:{number}"),)))
+                        (Button("Open the thread", encode(THREAD_PREFIX, "view", number)),)))
     await audit.record(session=session, school_id=report.school_id, actor_id=_person(event),
                        action=audit.OUTCOME, report_id=report.id, now=services.now())
     if again:
@@ -310,9 +312,9 @@ async def _mark_read(session: AsyncSession, services: Services, event: Event,
         number = report.reference
         await notify_person(
             session=session, cipher=services.cipher, school_id=report.school_id,
-            key=f"report:{report.id}:read", person_id=report.reporter_id,
+            key=outbox_keys.report_read(id_of(report)), person_id=report.reporter_id,
             message=Message(f"{who} has read your {noun(report)} #{number}.",
-                            (Button("Open the thread", f"{THREAD_PREFIX}:view:{number}"),)))
+                            (Button("Open the thread", encode(THREAD_PREFIX, "view", number)),)))
 
 
 async def _handlers(session: AsyncSession, report: Report) -> list[int]:
@@ -324,9 +326,9 @@ async def _handlers(session: AsyncSession, report: Report) -> list[int]:
 def _buttons(opened: Opened) -> tuple[Button, ...]:
     number = opened.report.reference
     if not opened.handler:
-        return (Button("Reply", f"{THREAD_PREFIX}:reply:{number}"),)
-    return (Button("Ask a question", f"{THREAD_PREFIX}:ask:{number}"),
-            Button("Record outcome", f"{THREAD_PREFIX}:outcome:{number}"))
+        return (Button("Reply", encode(THREAD_PREFIX, "reply", number)),)
+    return (Button("Ask a question", encode(THREAD_PREFIX, "ask", number)),
+            Button("Record outcome", encode(THREAD_PREFIX, "outcome", number)))
 
 
 def _what(state: dict[str, object]) -> str:

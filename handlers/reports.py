@@ -16,7 +16,8 @@ from handlers import headteacher_list, report_thread
 from handlers import report_flow as flow
 from handlers.context import Services
 from handlers.events import Event
-from handlers.replies import Reply, open_private, say, whisper
+from handlers.replies import Reply, form_errors, open_form, open_private, say, whisper
+from handlers.report_form import form_of, read_form
 from handlers.report_routing import FRIEND_REQUEST, INCIDENT
 from handlers.report_submit import submit, summary
 from handlers.router import Router
@@ -43,11 +44,13 @@ def register(router: Router) -> None:
 
     @router.action(flow.PREFIX)
     async def pressed(services: Services, event: Event) -> list[Reply]:
-        parts = (event.action or "").split(":")
-        if not event.sender.known or len(parts) < 3:
+        pressed_action = event.action
+        if event.form is not None and event.sender.known and pressed_action is not None:
+            return await submitted(services, event, pressed_action.arg(0))
+        if not event.sender.known or pressed_action is None or len(pressed_action.args) < 2:
             return [whisper(STALE)]
-        verb, value = flow.verb_and_value(event.action or "")
-        return await step(services, event, verb, value, token=parts[1])
+        verb, value = flow.verb_and_value(pressed_action)
+        return await step(services, event, verb, value, token=pressed_action.arg(0))
 
     @router.conversation(KIND)
     async def typed(services: Services, event: Event) -> list[Reply]:
@@ -75,9 +78,16 @@ async def start(services: Services, event: Event, kind: str) -> list[Reply]:
             first = await _ask(session, services, event, state,
                                f"{flow.INTROS[kind]} {flow.PRIVACY}")
             await _save(session, services, person_id, state)
+            if event.chat.is_private:
+                return [open_form(form_of(state), first)]
+            return [open_form(form_of(state), _pointer(kind), first)]
     if event.chat.is_private:
         return [first]
-    return [say(POINTER, open_private("Open private chat", COMMANDS[kind])), first]
+    return [_pointer(kind), first]
+
+
+def _pointer(kind: str) -> Reply:
+    return say(POINTER, open_private("Open private chat", COMMANDS[kind]))
 
 
 async def step(services: Services, event: Event, verb: str, value: str,
@@ -96,6 +106,22 @@ async def step(services: Services, event: Event, verb: str, value: str,
         elif new_state != state:
             await _save(session, services, person_id, new_state)
     return [reply]
+
+
+async def submitted(services: Services, event: Event, token: str) -> list[Reply]:
+    """A whole form sent at once (a Slack modal): send the draft, or show what is wrong."""
+    assert event.form is not None
+    person_id = _person(event)
+    async with services.db.session() as session:
+        state = await _draft(session, person_id)
+        if state is None or token != state["token"]:
+            return [whisper(await _stale(session, event, token))]
+        ready, problems = read_form(services, event, state, event.form.values)
+        if problems:
+            return [form_errors(problems)]
+        text = await submit(session, services, event, ready)
+        await conversations.clear(session=session, person_id=person_id)
+    return [whisper(text)]
 
 
 async def _apply(session: AsyncSession, services: Services, event: Event, state: flow.State,

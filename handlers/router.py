@@ -6,6 +6,9 @@ message and one log line (never the message's content).
 
 A handler is ``async def handler(services, event) -> list[Reply]``. Each feature
 module exposes ``register(router)``; :func:`handlers.build_router` calls them all.
+Button presses and submitted forms reach the handler registered for their action's
+kind (:class:`handlers.actions.Action`, parsed once by the adapter's pipeline); a
+person opening their home view reaches the :meth:`Router.home` handler.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from enum import Flag, auto
 
 from handlers.context import Services
 from handlers.errors import NotAllowed, UserError
-from handlers.events import Event
-from handlers.replies import Reply, say, whisper
+from handlers.events import Event, EventKind
+from handlers.replies import Reply, notice, only_you, say, whisper
 from policies.answer import Audience
 from storage import conversations
 from storage.roles import Role
@@ -27,6 +30,19 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Services, Event], Awaitable[list[Reply]]]
 SORRY = "Sorry, something went wrong on my side and nothing was changed. Please try again."
+STALE_BUTTON = "That button no longer does anything. Try /help."
+TEXT_ONLY = ("I can only read text for now, so I can't see photos, screenshots, files or "
+             "voice messages. If it's evidence for a report, describe it in words or paste a "
+             "link to it instead. Nothing else has changed: carry on where you were.")
+TEXT_ONLY_GROUP = ("I can only read text for now, so I can't see photos, files or voice "
+                   "messages. Please type your message instead.")
+CAPTION_ONLY = ("I can only read text for now: I've read your caption, but I can't see the "
+                "photo, file or recording it came with. If it's evidence for a report, "
+                "describe it in words or paste a link to it instead.")
+#: Sent to a group when a private reply to someone there can't be delivered (they never
+#: started a chat with the bot), with a button that opens one.
+START_FIRST = ("{name}, I can't message you privately until you start a chat with me: press "
+               "the button, then Start, and try again.")
 
 
 class Where(Flag):
@@ -68,12 +84,22 @@ class Route:
     refusal: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Dispatched:
+    """What became of one event: the replies, and whether its handler failed (its
+    changes must then be rolled back; ``replies`` is the apology)."""
+
+    replies: list[Reply]
+    failed: bool = False
+
+
 class Router:
     def __init__(self) -> None:
         self._commands: dict[str, Command] = {}
         self._actions: dict[str, Handler] = {}
         self._conversations: dict[str, Handler] = {}
         self._text: Handler | None = None
+        self._home: Handler | None = None
 
     # -- registration -----------------------------------------------------------
     def command(self, name: str, *, summary: str, roles: Iterable[Role] | None = None,
@@ -86,12 +112,19 @@ class Router:
             return handler
         return register
 
-    def action(self, prefix: str) -> Callable[[Handler], Handler]:
-        """Button presses whose action is ``prefix`` or starts with ``prefix:``."""
+    def action(self, kind: str) -> Callable[[Handler], Handler]:
+        """Button presses (and submitted forms) whose action is of this ``kind``."""
         def register(handler: Handler) -> Handler:
-            self._actions[prefix] = handler
+            if kind in self._actions:
+                raise ValueError(f"action {kind!r} registered twice")
+            self._actions[kind] = handler
             return handler
         return register
+
+    def home(self, handler: Handler) -> Handler:
+        """A person opened their home view (Slack's App Home): it returns the view."""
+        self._home = handler
+        return handler
 
     def conversation(self, kind: str) -> Callable[[Handler], Handler]:
         """Plain private messages from someone with a flow of this kind in progress."""
@@ -117,10 +150,12 @@ class Router:
                 and (c.roles is None or not _unconfigured_group(event))]
 
     def match(self, event: Event) -> Route:
+        if event.opened_home:
+            return Route(self._home)
         if event.action is not None:
-            handler = self._actions.get(event.action.split(":", 1)[0])
+            handler = self._actions.get(event.action.kind)
             if handler is None:
-                return Route(refusal="That button no longer does anything. Try /help.")
+                return Route(refusal=STALE_BUTTON)
             return Route(handler)
         if event.command is not None:
             return self._match_command(event, event.command)
@@ -152,25 +187,35 @@ class Router:
     # -- dispatching (I/O) ------------------------------------------------------
     async def dispatch(self, services: Services, event: Event) -> list[Reply]:
         """Handle one event; never raises for anything a user could cause."""
+        return (await self.handle(services, event)).replies
+
+    async def handle(self, services: Services, event: Event) -> Dispatched:
+        """Handle one event, saying whether its handler failed (see :class:`Dispatched`)."""
         try:
+            if event.attachments and not event.text:  # nothing to read: say so, change nothing
+                return Dispatched([say(TEXT_ONLY if event.chat.is_private else TEXT_ONLY_GROUP)])
             route = self.match(event)
             handler = route.handler
             if route.refusal is not None:
-                return [say(route.refusal)]
-            if event.command is None and event.action is None and event.chat.is_private:
+                return Dispatched([refusal(event, route.refusal)])
+            if event.kind is EventKind.MESSAGE and event.chat.is_private:
                 handler = await self._conversation_for(services, event) or handler
             if handler is None:
-                return []
-            return await handler(services, event)
+                return Dispatched([])
+            replies = await handler(services, event)
+            if event.attachments and event.chat.is_private:
+                replies = [whisper(CAPTION_ONLY), *replies]
+            return Dispatched(replies)
         except NotAllowed as exc:
-            return [say(exc.message)]
+            return Dispatched([refusal(event, exc.message)])
         except UserError as exc:
-            return [whisper(exc.message) if event.chat.is_private else say(exc.message)]
+            return Dispatched([_user_error(event, exc.message)])
         except Exception:
-            log.exception("handler failed: platform=%s command=%s action=%s update=%s",
-                          event.platform, event.command, _action_kind(event.action),
+            log.exception("handler failed: platform=%s kind=%s command=%s action=%s update=%s",
+                          event.platform, event.kind, event.command, _action_kind(event),
                           event.update_key)
-            return [say(SORRY)]
+            return Dispatched([say(SORRY) if event.chat.is_private else only_you(SORRY)],
+                              failed=True)
 
     async def _conversation_for(self, services: Services, event: Event) -> Handler | None:
         if event.sender.person_id is None:
@@ -186,8 +231,22 @@ def _unconfigured_group(event: Event) -> bool:
     return not event.chat.is_private and event.chat.chat_id is None
 
 
-def _action_kind(action: str | None) -> str | None:
-    return None if action is None else action.split(":", 1)[0]
+def _action_kind(event: Event) -> str | None:
+    return None if event.action is None else event.action.kind
+
+
+def refusal(event: Event, text: str) -> Reply:
+    """A "no" to the person who asked: a pop-up for a button, and in a group only for
+    them where the platform can."""
+    if event.kind is EventKind.ACTION:
+        return notice(text)
+    return say(text) if event.chat.is_private else only_you(text)
+
+
+def _user_error(event: Event, text: str) -> Reply:
+    if event.chat.is_private:
+        return whisper(text)
+    return only_you(text)
 
 
 def _where_text(command: Command) -> str:

@@ -6,6 +6,7 @@ chose here, or last used a command in a group of (see handlers.identity).
 
 from __future__ import annotations
 
+from handlers.actions import encode
 from handlers.context import Services
 from handlers.errors import UserError
 from handlers.events import Event
@@ -26,11 +27,11 @@ def register(router: Router) -> None:
         if not others:
             return [whisper(f"You're acting for {current}, the only school you belong to.")]
         return [whisper(f"In private chats you're acting for {current}. Switch to:",
-                        *(Button(s.name, f"school:{s.slug}") for s in others))]
+                        *(Button(s.name, encode("school", s.slug)) for s in others))]
 
     @router.action("school")
     async def switch(services: Services, event: Event) -> list[Reply]:
-        slug = (event.action or "").partition(":")[2]
+        slug = event.action.arg(0) if event.action is not None else ""
         chosen = next((s for s in await _memberships(services, event) if s.slug == slug), None)
         if chosen is None or chosen.id is None:
             raise UserError("You don't belong to that school.")

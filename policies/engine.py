@@ -14,16 +14,22 @@ safeguarding is worse than "ask the Headteacher".
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from policies.answer import MAX_SOURCES, Answer, Audience, Source
+from policies.compose import compose
 from policies.documents import Clause, PolicyDocument, load_policy
 from policies.errors import PolicyFileError, QuestionError, UnknownSchool
-from policies.faq import Faq, load_faq
+from policies.faq import Faq, StaleEntry, load_faq
+from policies.knowledge import Borrowed, Knowledge, load_knowledge
+from policies.language import NOT_ENGLISH, is_english
+from policies.metadata import review_date
+from policies.nearmiss import mismatch
 from policies.retrieval import Hit, SchoolIndex
+from policies.review import asks_review_date, review_answer
 from policies.vocabulary import DOMAIN, STRONG_DOMAIN, terms
 
 __all__ = ["AnswerEngine", "PolicySource"]
@@ -32,6 +38,7 @@ STAFF_RULE_FOR_PARENTS = (
     "The policy doesn't set a rule for parents on this; what it says for staff is below. "
     "If you have a concern, please speak to the school."
 )
+NEAR_MISS_CANDIDATES = 3  # acceptable matches looked at for one that fits the question
 MAX_QUESTION_CHARS = 1000  # longer questions are cut to this, at a word boundary
 REJECT_QUESTION_CHARS = 100_000  # beyond this a "question" is a pasted file: refused
 
@@ -44,6 +51,7 @@ class PolicySource:
     name: str
     policy_paths: tuple[Path, ...]
     faq_path: Path | None = None
+    next_review: date | None = None  # the school config's, over the document's
 
 
 @dataclass(frozen=True)
@@ -91,9 +99,19 @@ class AnswerEngine:
         self.thresholds = thresholds or Thresholds()
 
     @classmethod
-    def build(cls, sources: Iterable[PolicySource]) -> AnswerEngine:
-        """Load, validate and index every school; raises PolicyFileError or FaqError."""
-        return cls({source.slug: _load_school(source) for source in sources})
+    def build(
+        cls, sources: Iterable[PolicySource], knowledge: Knowledge | None = None
+    ) -> AnswerEngine:
+        """Load, validate and index every school; raises PolicyFileError or FaqError.
+
+        A school with no FAQ file is asked about in the words of ``knowledge`` (other
+        schools' curated FAQs; by default the bundled ones, loaded only when needed): its
+        clauses borrow the questions people ask about the same rule elsewhere. A curated
+        school keeps to its own FAQ, which did better on fresh questions than both."""
+        sources = list(sources)
+        if knowledge is None and any(source.faq_path is None for source in sources):
+            knowledge = load_knowledge()
+        return cls({source.slug: _load_school(source, knowledge) for source in sources})
 
     def schools(self) -> tuple[str, ...]:
         return tuple(self._schools)
@@ -108,6 +126,17 @@ class AnswerEngine:
     def documents(self, school: str) -> tuple[PolicyDocument, ...]:
         return self._school(school).documents
 
+    def stale_entries(self, school: str) -> tuple[StaleEntry, ...]:
+        """FAQ entries switched off: the policy no longer says what they quote."""
+        faq = self._school(school).faq
+        return faq.stale if faq else ()
+
+    def review_date(self, school: str) -> date | None:
+        """The policy's next review date (the config's over the document's)."""
+        data = self._school(school)
+        stated = next((d.next_review for d in data.documents if d.next_review), None)
+        return review_date(data.source.next_review, stated)
+
     def answer(self, *, school: str, question: str, audience: Audience | str) -> Answer:
         """Answer ``question`` from ``school``'s policy for ``audience``.
 
@@ -116,9 +145,14 @@ class AnswerEngine:
         """
         data = self._school(school)
         audience = Audience(audience)
-        query = data.index.correct(terms(_trim(question)))
+        text = _trim(question)
+        if not is_english(text, data.index.words):
+            return Answer(NOT_ENGLISH, True, 0.0)
+        if asks_review_date(text):
+            return review_answer(data.source.name, data.documents, self.review_date(school))
+        query = data.index.correct(terms(text))
         hits = data.index.search(query, audience) if query else []
-        return _Decision(data, self.thresholds, query, hits, audience).answer()
+        return _Decision(data, self.thresholds, query, hits, audience, text).answer()
 
     def _school(self, school: str) -> _School:
         try:
@@ -127,13 +161,27 @@ class AnswerEngine:
             raise UnknownSchool(school, tuple(self._schools)) from None
 
 
-def _load_school(source: PolicySource) -> _School:
+def _load_school(source: PolicySource, knowledge: Knowledge | None) -> _School:
     if not source.policy_paths:
         raise PolicyFileError(Path(source.slug), "unreadable", "no policy files configured")
     documents = tuple(load_policy(path) for path in source.policy_paths)
     faq = load_faq(source.faq_path, documents, school=source.slug) if source.faq_path else None
-    index = SchoolIndex(documents, faq.entries if faq else ())
+    entries = faq.entries if faq else ()
+    borrowed = (
+        _borrowed(documents, knowledge, source.slug) if faq is None and knowledge else {}
+    )
+    index = SchoolIndex(documents, entries, borrowed)
     return _School(source, documents, faq, index)
+
+
+def _borrowed(
+    documents: Sequence[PolicyDocument], knowledge: Knowledge, school: str
+) -> dict[Clause, list[Borrowed]]:
+    """The lessons each of the school's clauses borrows questions from."""
+    return {
+        clause: lessons for document in documents for clause in document.clauses
+        if (lessons := knowledge.borrow(clause, exclude=school))
+    }
 
 
 def _trim(question: str) -> str:
@@ -152,11 +200,13 @@ class _Decision:
 
     def __init__(
         self, school: _School, limits: Thresholds, query: list[str], hits: list[Hit],
-        audience: Audience,
+        audience: Audience, question: str = "",
     ) -> None:
+        self.question = question
         self.school = school
         self.limits = limits
         self.audience = audience
+        self.query = frozenset(query)
         self.domain = (
             2 if any(term in STRONG_DOMAIN for term in query)
             else 1 if any(term in DOMAIN for term in query) else 0
@@ -198,6 +248,13 @@ class _Decision:
             coverage = max(coverage, self.limits.out_of_domain_coverage)
         return score >= floor and hit.coverage >= coverage and hit.specific and not hit.admin
 
+    def _fits(self, hit: Hit) -> bool:
+        """Whether the rule itself speaks to the key thing the question asks about."""
+        target = hit.target
+        clauses = target.entry.sources if target.entry else (target.clause,)
+        text = " ".join(f"{c.lead_in} {c.text}" for c in clauses if c is not None)
+        return mismatch(self.question, self.query, text, target.rule_terms) is None
+
     def answer(self) -> Answer:
         if not self.scored or not self._acceptable(*self.scored[0]):
             best = self.scored[0][0] if self.scored else 0.0
@@ -208,9 +265,11 @@ class _Decision:
             ((score + self._intent_shift(hit), score, hit) for score, hit in self.scored),
             key=lambda p: -p[0],
         )
-        adjusted, score, hit = next(
-            item for item in ranked if self._acceptable(item[1], item[2])
-        )
+        acceptable = [item for item in ranked if self._acceptable(item[1], item[2])]
+        fitting = [item for item in acceptable[:NEAR_MISS_CANDIDATES] if self._fits(item[2])]
+        if not fitting:
+            return self._abstain(min(acceptable[0][1], self.limits.answer - 0.01))
+        adjusted, score, hit = fitting[0]
         floor = self.limits.answer if hit.target.entry else self.limits.clause
         confidence = _confidence(score, floor)
         entry = hit.target.entry
@@ -224,7 +283,7 @@ class _Decision:
         else:
             assert hit.target.clause is not None
             clauses = [hit.target.clause]
-            text = _quote(hit.target.clause)
+            text = compose(hit.target.clause, permission="askleave" in self.query)
         others = [(other, item) for other, _, item in ranked if item is not hit]
         return Answer(text, False, confidence, self._sources(hit, clauses, adjusted, others))
 
@@ -256,14 +315,6 @@ class _Decision:
         )
         # how close the best match came to being an answer: always below an answer's 0.5
         return Answer(text, True, min(_confidence(best, self.limits.answer), 0.49))
-
-
-def _quote(clause: Clause) -> str:
-    text = clause.text
-    if clause.lead_in:
-        lead = re.sub(r"\s*:\s*$", "", clause.lead_in)
-        return f'The policy says, under "{lead}": "{text}"'
-    return f'The policy says: "{text}"'
 
 
 def _confidence(score: float, threshold: float) -> float:

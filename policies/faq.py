@@ -7,6 +7,11 @@ wrong, so a typo in a quote is caught at start-up rather than in a chat.
 A quote is looked up in the policy's rule clauses first, then in its headings,
 date lines and tables (``PolicyDocument.extras``): an entry about the review
 date may quote "Next review date: January 2026".
+
+A quote that is no longer in the policy is not the FAQ author's mistake but a
+policy update (new review dates, a reworded rule): the entry is switched off
+(:attr:`Faq.stale`), its questions fall back to the rest of the index, and the
+bot keeps running; ``config check`` and the Headteacher's ``/gaps`` list it.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from policies.documents import Clause, PolicyDocument
 from policies.errors import FaqError
 from policies.text import fold
 
-__all__ = ["Faq", "FaqEntry", "load_faq"]
+__all__ = ["Faq", "FaqEntry", "StaleEntry", "load_faq"]
 
 MAX_CITES = 3
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -44,10 +49,19 @@ class FaqEntry:
 
 
 @dataclass(frozen=True)
+class StaleEntry:
+    """An entry switched off because the policy no longer says what it quotes."""
+
+    id: str
+    reason: str  # "cite '...' is not in the policy" (or "spans more than one clause")
+
+
+@dataclass(frozen=True)
 class Faq:
     school: str
     path: Path
     entries: tuple[FaqEntry, ...]
+    stale: tuple[StaleEntry, ...] = ()
 
 
 def load_faq(
@@ -64,14 +78,18 @@ def load_faq(
         raise FaqError(path, "", "entries must be a non-empty list")
     finder = _ClauseFinder(documents)
     entries: list[FaqEntry] = []
+    stale: list[StaleEntry] = []
     seen: set[str] = set()
     for number, raw in enumerate(raw_entries, start=1):
         entry = _entry(path, number, raw, finder)
         if entry.id in seen:
             raise FaqError(path, entry.id, "duplicate id")
         seen.add(entry.id)
-        entries.append(entry)
-    return Faq(expected, path, tuple(entries))
+        if isinstance(entry, StaleEntry):
+            stale.append(entry)
+        else:
+            entries.append(entry)
+    return Faq(expected, path, tuple(entries), tuple(stale))
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -106,7 +124,9 @@ def _audiences(path: Path, entry: str, raw: Mapping[str, Any]) -> frozenset[Audi
     return frozenset(Audience(value) for value in values)
 
 
-def _entry(path: Path, number: int, raw: object, finder: _ClauseFinder) -> FaqEntry:
+def _entry(
+    path: Path, number: int, raw: object, finder: _ClauseFinder
+) -> FaqEntry | StaleEntry:
     if not isinstance(raw, dict):
         raise FaqError(path, f"#{number}", "an entry must be a mapping")
     entry_id = raw.get("id")
@@ -118,15 +138,19 @@ def _entry(path: Path, number: int, raw: object, finder: _ClauseFinder) -> FaqEn
     cites = _strings(path, entry_id, raw, "cite")
     if len(cites) > MAX_CITES:
         raise FaqError(path, entry_id, f"at most {MAX_CITES} cite quotes, found {len(cites)}")
+    audiences = _audiences(path, entry_id, raw)
+    questions = _strings(path, entry_id, raw, "questions")
     sources: list[Clause] = []
     for quote in cites:
-        clause = finder.find(path, entry_id, quote)
+        clause = finder.find(quote)
+        if isinstance(clause, str):
+            return StaleEntry(entry_id, f"cite {quote!r} {clause}")
         if clause not in sources:
             sources.append(clause)
     return FaqEntry(
         id=entry_id,
-        audiences=_audiences(path, entry_id, raw),
-        questions=_strings(path, entry_id, raw, "questions"),
+        audiences=audiences,
+        questions=questions,
         answer=" ".join(answer.split()),
         cites=cites,
         sources=tuple(sources),
@@ -143,12 +167,12 @@ class _ClauseFinder:
         self._texts = [fold(d.text) for d in documents]
         self._texts += [" ".join(fold(c.text) for c in d.clauses) for d in documents]
 
-    def find(self, path: Path, entry: str, quote: str) -> Clause:
+    def find(self, quote: str) -> Clause | str:
+        """The clause ``quote`` sits in, or why there is none."""
         folded = fold(quote)
         for text, clause in self._clauses:
             if folded in text:
                 return clause
-        where = "spans more than one clause" if any(folded in t for t in self._texts) else (
-            "is not in the policy"
-        )
-        raise FaqError(path, entry, f"cite {quote!r} {where}")
+        if any(folded in t for t in self._texts):
+            return "spans more than one clause"
+        return "is not in the policy"

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-__all__ = ["find_dates", "find_school_name", "parse_date", "table_labels"]
+__all__ = ["find_dates", "find_school_name", "parse_date", "review_date", "table_labels"]
 
 _MONTHS = {
     name: number
@@ -143,3 +143,9 @@ def find_school_name(text: str) -> str | None:
     if not names:
         return None
     return names.most_common(1)[0][0]
+
+
+def review_date(configured: date | None, stated: date | None) -> date | None:
+    """The policy's next review date, from one rule everywhere (``/ackstatus``, reminders,
+    ``/policy``): the school config's ``next_review`` over the date the document states."""
+    return configured or stated

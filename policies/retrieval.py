@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 from policies.answer import Audience
 from policies.documents import Clause, PolicyDocument
 from policies.faq import FaqEntry
+from policies.knowledge import Borrowed
 from policies.vocabulary import (
     ADMIN_INTENTS,
     CONCEPTS,
@@ -68,6 +69,7 @@ class Target:
     question_weights: tuple[float, ...] = ()  # each question's total term weight, set by the index
     intents: Mapping[str, float] = dataclasses.field(default_factory=dict)  # intent -> how
     # much of the target is about it: the share of an entry's questions, 1.0 for a clause's
+    rule_terms: frozenset[str] = frozenset()  # terms of the rule's own clauses (no questions)
 
 
 @dataclass(frozen=True)
@@ -89,12 +91,15 @@ class Hit:
 class SchoolIndex:
     """The search index of one school's policy documents and FAQ entries."""
 
-    def __init__(self, documents: Sequence[PolicyDocument], entries: Sequence[FaqEntry]) -> None:
+    def __init__(
+        self, documents: Sequence[PolicyDocument], entries: Sequence[FaqEntry],
+        borrowed: Mapping[Clause, Sequence[Borrowed]] | None = None,
+    ) -> None:
         texts: list[list[str]] = []
         owners: list[int] = []
         self._targets: list[Target] = []
         profiles: list[list[str]] = []
-        for target, doc_texts in _targets(documents, entries):
+        for target, doc_texts in _targets(documents, entries, borrowed or {}):
             for tokens in doc_texts:
                 texts.append(tokens or ["\u2205"])
                 owners.append(len(self._targets))
@@ -114,6 +119,11 @@ class SchoolIndex:
         self.speller = Speller(self._idf)
         self._questions = _bm25(texts, b=0.75)
         self._profiles = _bm25(profiles, b=0.3)
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every term of the index (the policy's and its FAQ's words, stemmed)."""
+        return frozenset(self._idf)
 
     def weight(self, term: str) -> float:
         """How much ``term`` says about a question: its IDF, adjusted by what kind of word it is."""
@@ -260,7 +270,8 @@ def _entry_vocabulary(questions: list[list[str]], firm: Iterable[str]) -> dict[s
 
 
 def _targets(
-    documents: Sequence[PolicyDocument], entries: Sequence[FaqEntry]
+    documents: Sequence[PolicyDocument], entries: Sequence[FaqEntry],
+    borrowed: Mapping[Clause, Sequence[Borrowed]],
 ) -> Iterable[tuple[Target, list[list[str]]]]:
     for entry in entries:
         questions = [terms(question) for question in entry.questions]
@@ -272,16 +283,37 @@ def _targets(
             _entry_vocabulary(questions, [*answer, *cited]),
             tuple(frozenset(q) for q in questions),
             intents=_share(intents(question) for question in questions),
+            rule_terms=frozenset(cited),
         )
         yield target, [*questions, answer]
     for document in documents:
         for clause in document.clauses:
-            tokens = _clause_terms(clause)
-            target = Target(
-                document, None, clause, clause.audiences, dict.fromkeys(tokens, 1.0),
-                (frozenset(tokens),), intents=dict.fromkeys(intents(tokens), 1.0),
-            )
-            yield target, [tokens]
+            yield _clause_target(document, clause, borrowed.get(clause, ()))
+
+
+def _clause_target(
+    document: PolicyDocument, clause: Clause, lessons: Sequence[Borrowed]
+) -> tuple[Target, list[list[str]]]:
+    """A rule clause, asked about in its own words and in those its lessons borrow."""
+    tokens = _clause_terms(clause)
+    if not lessons:
+        target = Target(
+            document, None, clause, clause.audiences, dict.fromkeys(tokens, 1.0),
+            (frozenset(tokens),), intents=dict.fromkeys(intents(tokens), 1.0),
+            rule_terms=frozenset(tokens),
+        )
+        return target, [tokens]
+    questions = [terms(q) for borrowed in lessons for q in borrowed.lesson.questions]
+    vocabulary = _entry_vocabulary(questions, tokens)
+    shares = _share(intents(question) for question in questions)
+    for intent in intents(tokens):
+        shares[intent] = 1.0
+    target = Target(
+        document, None, clause, clause.audiences, vocabulary,
+        (frozenset(tokens), *(frozenset(q) for q in questions)), intents=shares,
+        rule_terms=frozenset(tokens),
+    )
+    return target, [tokens, *questions]
 
 
 def _share(question_intents: Iterable[tuple[str, ...]]) -> dict[str, float]:

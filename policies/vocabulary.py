@@ -20,7 +20,7 @@ from functools import lru_cache
 
 __all__ = [
     "ADMIN_INTENTS", "CONCEPTS", "DOMAIN", "GENERIC", "INTENTS", "OUT_OF_DOMAIN", "PLATFORMS",
-    "STOP_WORDS", "STRONG_DOMAIN", "Speller", "intents", "stem", "terms",
+    "STOP_WORDS", "STRONG_DOMAIN", "Speller", "intents", "known_word", "stem", "terms",
 ]
 
 def _words(text: str) -> list[str]:
@@ -713,3 +713,8 @@ def _delete_index(words: Iterable[str]) -> dict[str, set[str]]:
 def _alias_index() -> dict[str, set[str]]:
     """The vocabulary's own words (five letters or more), by their one-letter deletions."""
     return _delete_index(word for word in _WORDS if len(word) >= Speller.MIN_LENGTH)
+
+
+def known_word(word: str) -> bool:
+    """Whether the vocabulary maps ``word`` (or its stem) to a concept."""
+    return word in _WORDS or stem(word) in _WORDS

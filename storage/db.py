@@ -6,14 +6,24 @@ a time (a PostgreSQL advisory lock; a lock file beside a SQLite database), so se
 workers may start, or run ``policybot db upgrade``, at once. A SQLite file is created
 readable by its owner only (0600; SQLite gives its ``-wal`` and ``-shm`` files the
 same mode). Statements' parameters never appear in an error message or a log.
+
+Transactions: :meth:`Database.session` is one transaction, committed when the block
+ends. A session opened while another is open in the same task *joins* it instead
+(same transaction, committed by the outer block): so the inbound pipeline can open
+one transaction for an update, and everything its handler writes (each handler
+opens its own ``session()``) commits together with the update's claim and its
+replies, or not at all. On SQLite, which has one writer at a time, transactions of
+one process take turns on an in-process lock instead of sleeping on SQLite's.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,12 +79,32 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        self._open: ContextVar[AsyncSession | None] = ContextVar(f"session-{id(self)}",
+                                                                 default=None)
+        self._writer = asyncio.Lock() if self.is_sqlite else None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session whose transaction commits on success and rolls back on error."""
-        async with self._sessions() as session, session.begin():
-            yield session
+        """A session whose transaction commits on success and rolls back on error; inside
+        another session of this task, that one (see the module's docstring)."""
+        joined = self._open.get()
+        if joined is not None:
+            yield joined
+            return
+        async with self._turn(), self._sessions() as session, session.begin():
+            token = self._open.set(session)
+            try:
+                yield session
+            finally:
+                self._open.reset(token)
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        if self._writer is None:
+            yield
+            return
+        async with self._writer:
+            yield
 
     async def ping(self) -> None:
         """Raise if the database does not answer (the health check)."""

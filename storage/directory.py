@@ -1,12 +1,20 @@
 """Who is who: schools, people, chats and their platform identities.
 
 The school config is the source of truth; :func:`sync_directory` mirrors it into
-the database at start so every other table can refer to people and chats.
+the database at start so every other table can refer to people and chats, and
+:func:`load_index` reads it back once into a :class:`DirectoryIndex`: a read-only
+snapshot that identifies senders and addresses recipients without a query (it only
+changes when the config is loaded, i.e. at start).
+
+Platform ids are a mapping per person and chat (platform name → id), so a platform
+is not named here. The console platform is built in: everyone is on it as
+``SLUG/HANDLE`` and every chat as ``SLUG/NAME``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlmodel import col, select
@@ -14,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Chat, ChatIdentity, Person, PersonIdentity, School
 
-PLATFORMS = ("telegram", "slack")
+CONSOLE = "console"
 
 
 class PersonSpec(Protocol):
@@ -25,9 +33,7 @@ class PersonSpec(Protocol):
     @property
     def role(self) -> str: ...
     @property
-    def telegram(self) -> int | str | None: ...
-    @property
-    def slack(self) -> str | None: ...
+    def platform_ids(self) -> Mapping[str, str]: ...
 
 
 class ChatSpec(Protocol):
@@ -36,9 +42,7 @@ class ChatSpec(Protocol):
     @property
     def audience(self) -> str: ...
     @property
-    def telegram(self) -> int | str | None: ...
-    @property
-    def slack(self) -> str | None: ...
+    def platform_ids(self) -> Mapping[str, str]: ...
 
 
 class SchoolSpec(Protocol):
@@ -83,8 +87,8 @@ async def _sync_people(session: AsyncSession, school_id: int, specs: Sequence[Pe
         session.add(person)
         await session.flush()
         assert person.id is not None
-        ids = {"telegram": spec.telegram, "slack": spec.slack}
-        await _sync_identities(session, PersonIdentity, "person_id", person.id, ids)
+        await _sync_identities(session, PersonIdentity, "person_id", person.id,
+                               spec.platform_ids)
 
 
 async def _sync_chats(session: AsyncSession, school_id: int, specs: Sequence[ChatSpec]) -> None:
@@ -101,8 +105,7 @@ async def _sync_chats(session: AsyncSession, school_id: int, specs: Sequence[Cha
         session.add(chat)
         await session.flush()
         assert chat.id is not None
-        ids = {"telegram": spec.telegram, "slack": spec.slack}
-        await _sync_identities(session, ChatIdentity, "chat_id", chat.id, ids)
+        await _sync_identities(session, ChatIdentity, "chat_id", chat.id, spec.platform_ids)
 
 
 async def _sync_identities(
@@ -110,18 +113,18 @@ async def _sync_identities(
     model: type[PersonIdentity] | type[ChatIdentity],
     owner_field: str,
     owner_id: int,
-    wanted: dict[str, int | str | None],
+    wanted: Mapping[str, str],
 ) -> None:
     owner = getattr(model, owner_field)
     rows: list[Any] = list(
         await session.exec(select(model).where(owner == owner_id)))
     for row in rows:
-        if wanted.get(row.platform) is None or str(wanted[row.platform]) != row.external_id:
+        if wanted.get(row.platform) != row.external_id:
             await session.delete(row)
     await session.flush()
     have = {(r.platform, r.external_id) for r in rows}
     for platform, value in wanted.items():
-        if value is not None and (platform, str(value)) not in have:
+        if (platform, str(value)) not in have:
             session.add(model(**{owner_field: owner_id}, platform=platform,
                               external_id=str(value)))
     await session.flush()
@@ -203,3 +206,67 @@ async def chat_identity(*, session: AsyncSession, chat_id: int, platform: str) -
     query = select(ChatIdentity.external_id).where(
         ChatIdentity.chat_id == chat_id, ChatIdentity.platform == platform)
     return (await session.exec(query)).first()
+
+
+@dataclass(frozen=True)
+class DirectoryIndex:
+    """The directory as read at start: who and where each platform id is, and each
+    person's and chat's id on each platform. Read-only; rebuilt when the app starts."""
+
+    schools: Mapping[int, School] = field(default_factory=dict)
+    people: Mapping[int, Person] = field(default_factory=dict)
+    chats: Mapping[int, Chat] = field(default_factory=dict)
+    people_by_identity: Mapping[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
+    chat_by_identity: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    person_ids: Mapping[tuple[int, str], str] = field(default_factory=dict)
+    chat_ids: Mapping[tuple[int, str], str] = field(default_factory=dict)
+
+    def members(self, platform: str, external_id: str) -> list[Person]:
+        """Every active person with this platform account (one per school), by id."""
+        return [self.people[i] for i in self.people_by_identity.get((platform, external_id), ())
+                if self.people[i].active]
+
+    def chat(self, platform: str, external_id: str) -> Chat | None:
+        found = self.chat_by_identity.get((platform, external_id))
+        chat = self.chats.get(found) if found is not None else None
+        return chat if chat is not None and chat.active else None
+
+    def person_id_on(self, person_id: int, platform: str) -> str | None:
+        return self.person_ids.get((person_id, platform))
+
+    def chat_id_on(self, chat_id: int, platform: str) -> str | None:
+        return self.chat_ids.get((chat_id, platform))
+
+
+async def load_index(*, session: AsyncSession) -> DirectoryIndex:
+    """Read the whole directory once (a few queries, whatever its size)."""
+    schools = {s.id: s for s in await session.exec(select(School)) if s.id is not None}
+    people = {p.id: p for p in await session.exec(select(Person)) if p.id is not None}
+    chats = {c.id: c for c in await session.exec(select(Chat)) if c.id is not None}
+    person_ids = {(i.person_id, i.platform): i.external_id
+                  for i in await session.exec(select(PersonIdentity))}
+    chat_ids = {(i.chat_id, i.platform): i.external_id
+                for i in await session.exec(select(ChatIdentity))}
+    for person in people.values():
+        person_ids[(_id(person), CONSOLE)] = console_id(schools[person.school_id], person.handle)
+    for chat in chats.values():
+        chat_ids[(_id(chat), CONSOLE)] = console_id(schools[chat.school_id], chat.name)
+    by_identity: dict[tuple[str, str], list[int]] = {}
+    for (person_id, platform), external in sorted(person_ids.items()):
+        by_identity.setdefault((platform, external), []).append(person_id)
+    return DirectoryIndex(
+        schools=schools, people=people, chats=chats,
+        people_by_identity={k: tuple(v) for k, v in by_identity.items()},
+        chat_by_identity={(platform, external): chat_id
+                          for (chat_id, platform), external in chat_ids.items()},
+        person_ids=person_ids, chat_ids=chat_ids)
+
+
+def console_id(school: School, name: str) -> str:
+    """A person's or chat's id on the built-in console platform."""
+    return f"{school.slug}/{name}"
+
+
+def _id(row: Person | Chat) -> int:
+    assert row.id is not None
+    return row.id

@@ -8,7 +8,7 @@ imported by :mod:`storage.schema` so Alembic sees one metadata.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -18,6 +18,18 @@ from storage.types import UTCDateTime
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: _Stored) -> int:
+    """The id of a row that has been stored (flushed), for code that needs it as an int."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has not been stored yet")
+    return row.id
 
 
 def timestamp(*, nullable: bool) -> Any:
@@ -98,16 +110,21 @@ class Conversation(SQLModel, table=True):
 
 class OutboxMessage(SQLModel, table=True):
     """A message that must arrive. Written in the same transaction as the change that
-    causes it; delivered afterwards with retry. ``key`` makes each delivery unique."""
+    causes it; delivered afterwards with retry. ``key`` makes each delivery unique.
+
+    It goes to a configured person (``person_id``, on whichever platform reaches them),
+    a configured chat (``chat_id``), or, for a reply to whoever acted, to an address
+    on one ``platform`` (the address is inside the encrypted payload)."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "available_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, unique=True)
-    school_id: int = Field(foreign_key="schools.id", index=True)
+    school_id: int | None = Field(default=None, foreign_key="schools.id", index=True)
     person_id: int | None = Field(default=None, foreign_key="people.id")
     chat_id: int | None = Field(default=None, foreign_key="chats.id")
+    platform: str | None = Field(default=None, max_length=16)  # a reply, addressed there
     payload: str  # encrypted JSON of the neutral message (see storage.outbox)
     status: str = Field(max_length=16, default="pending")  # pending | sent | failed
     attempts: int = 0

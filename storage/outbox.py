@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import or_, true, update
+from sqlalchemy import func, or_, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -33,42 +33,72 @@ from storage.models import Chat, OutboxMessage, Person, utcnow
 
 PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
 BUSY_RETRIES = 8
+QUEUED = "policybot.outbox_queued"  # session.info: a row was queued in this transaction
+NOTIFIED = "policybot.outbox_notified"  # session.info: the people mail was queued for
 T = TypeVar("T")
 
 
 async def enqueue(
+    *, session: AsyncSession, key: str, school_id: int | None, payload: str,
+    person_id: int | None = None, chat_id: int | None = None,
+    available_at: dt.datetime | None = None,
+) -> bool:
+    """Add a message to a person or a chat unless one with this key exists (see
+    :func:`enqueue_id`). Returns True if it was added."""
+    return await enqueue_id(session=session, key=key, school_id=school_id, payload=payload,
+                            person_id=person_id, chat_id=chat_id,
+                            available_at=available_at) is not None
+
+
+async def enqueue_id(
     *,
     session: AsyncSession,
     key: str,
-    school_id: int,
+    school_id: int | None,
     payload: str,
     person_id: int | None = None,
     chat_id: int | None = None,
+    platform: str | None = None,
     available_at: dt.datetime | None = None,
-) -> bool:
-    """Add a message unless one with this key exists. Returns True if it was added."""
-    if (person_id is None) == (chat_id is None):
-        raise ValueError("an outbox message goes to exactly one person or one chat")
-    now = utcnow()
+    claimed_by: str | None = None,
+    lease: dt.timedelta | None = None,
+    now: dt.datetime | None = None,
+) -> int | None:
+    """Add a message unless one with this key exists; its id, or None if it existed.
+
+    It goes to one person, one chat, or (a reply) an address on one ``platform``.
+    ``claimed_by`` queues it already claimed by that worker for ``lease`` (the worker
+    sends it itself at once; if it dies, another sends it when the lease expires)."""
+    if sum(x is not None for x in (person_id, chat_id, platform)) != 1:
+        raise ValueError("an outbox message goes to one person, one chat or one address")
+    now = now or utcnow()
     values = {
         "key": key, "school_id": school_id, "person_id": person_id, "chat_id": chat_id,
-        "payload": payload, "status": PENDING, "attempts": 0,
-        "available_at": available_at or now, "created_at": now,
+        "platform": platform, "payload": payload, "status": PENDING,
+        "attempts": 0 if claimed_by is None else 1,
+        "available_at": available_at or now, "created_at": now, "claimed_by": claimed_by,
+        "claimed_until": None if claimed_by is None else now + (lease or dt.timedelta()),
     }
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (insert(OutboxMessage).values(**values)
                  .on_conflict_do_nothing(index_elements=["key"]).returning(col(OutboxMessage.id)))
-    result = await session.exec(statement)
-    return result.first() is not None
+    row = (await session.exec(statement)).first()
+    added: int | None = None if row is None else int(row[0])
+    if added is not None and claimed_by is None:
+        session.info[QUEUED] = True
+        if person_id is not None:
+            session.info.setdefault(NOTIFIED, set()).add(person_id)
+    return added
 
 
 async def claim_due(
     *, session: AsyncSession, now: dt.datetime, worker: str, lease: dt.timedelta, limit: int = 50,
-    prefixes: tuple[str, ...] | None = None,
+    prefixes: tuple[str, ...] | None = None, platforms: tuple[str, ...] | None = None,
 ) -> list[OutboxMessage]:
     """Claim up to ``limit`` due rows for ``worker`` until ``now + lease``, oldest first;
-    only rows whose key starts with one of ``prefixes``, if given.
+    only rows whose key starts with one of ``prefixes``, if given, and only replies
+    addressed on one of ``platforms``, if given (the platforms this worker can reach).
 
     One statement: the update repeats the "due and unclaimed" test on the rows the
     inner select chose, so of two workers racing for a row only one gets it."""
@@ -78,6 +108,8 @@ async def claim_due(
         or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now),
         or_(*(col(OutboxMessage.key).startswith(p, autoescape=True) for p in prefixes))
         if prefixes is not None else true(),
+        or_(col(OutboxMessage.platform).is_(None), col(OutboxMessage.platform).in_(platforms))
+        if platforms is not None else true(),
     )
     due = (select(OutboxMessage.id).where(*claimable)
            .order_by(col(OutboxMessage.available_at), col(OutboxMessage.id)).limit(limit))
@@ -115,11 +147,25 @@ def _busy(exc: OperationalError) -> bool:
 
 async def claim(
     *, db: Database, now: dt.datetime, worker: str, lease: dt.timedelta, limit: int = 50,
-    prefixes: tuple[str, ...] | None = None,
+    prefixes: tuple[str, ...] | None = None, platforms: tuple[str, ...] | None = None,
 ) -> list[OutboxMessage]:
     """:func:`claim_due` in its own transaction."""
     return await _retrying(db, lambda session: claim_due(
-        session=session, now=now, worker=worker, lease=lease, limit=limit, prefixes=prefixes))
+        session=session, now=now, worker=worker, lease=lease, limit=limit, prefixes=prefixes,
+        platforms=platforms))
+
+
+async def held(*, db: Database, ids: Sequence[int], worker: str,
+               now: dt.datetime) -> list[OutboxMessage]:
+    """The rows among ``ids`` that ``worker`` still holds a live claim on (a worker
+    sending what it queued itself: see :func:`enqueue`'s ``claimed_by``)."""
+    async def load(session: AsyncSession) -> list[OutboxMessage]:
+        query = select(OutboxMessage).where(
+            col(OutboxMessage.id).in_(ids), col(OutboxMessage.claimed_by) == worker,
+            col(OutboxMessage.status) == PENDING, col(OutboxMessage.claimed_until) > now)
+        rows = list(await session.exec(query.order_by(col(OutboxMessage.id))))
+        return rows
+    return await _retrying(db, load)
 
 
 async def record_sent(*, db: Database, message_id: int, worker: str, now: dt.datetime) -> bool:
@@ -165,6 +211,14 @@ async def keys_with_prefix(*, session: AsyncSession, prefix: str) -> set[str]:
     return set((await session.exec(query)).all())
 
 
+async def queued_times(*, session: AsyncSession, prefix: str) -> list[dt.datetime]:
+    """When each message whose key starts with ``prefix`` was (or will be) available,
+    oldest first."""
+    query = select(OutboxMessage.available_at).where(col(OutboxMessage.key).startswith(
+        prefix, autoescape=True)).order_by(col(OutboxMessage.available_at))
+    return list((await session.exec(query)).all())
+
+
 async def cancel_pending(*, session: AsyncSession, prefix: str) -> int:
     """Cancel the pending messages whose key starts with ``prefix``; how many were."""
     result = await session.exec(
@@ -191,6 +245,16 @@ async def recipients(*, session: AsyncSession, rows: Sequence[OutboxMessage],
         rooms = await session.exec(select(Chat).where(col(Chat.id).in_(chat_ids)))
         chats = {c.id: c for c in rooms if c.id is not None}
     return people, chats
+
+
+async def backlog(*, session: AsyncSession, now: dt.datetime) -> tuple[int, float]:
+    """How many messages wait to be delivered, and the oldest one's wait in seconds."""
+    query = select(func.count(), func.min(OutboxMessage.created_at)).where(
+        OutboxMessage.status == PENDING)
+    count, oldest = (await session.exec(query)).one()
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=dt.UTC)
+    return int(count), max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
 
 
 async def pending_count(*, session: AsyncSession) -> int:

@@ -5,6 +5,10 @@ Lines starting with ``:`` are for the console itself (``:as HANDLE``, ``:in CHAT
 the current chat. Everything the bot sends prints as ``DESTINATION| text``, one
 prefix per line, where DESTINATION is a chat name or ``dm:HANDLE``. Buttons print
 as ``[1] label``; typing the number or the label presses it.
+
+Each line goes through the same inbound pipeline as a Telegram update
+(:mod:`bot.inbound`): everyone is on the console as ``SLUG/HANDLE`` (see
+:mod:`storage.directory`), and the replies are delivered, printed, at once.
 """
 
 from __future__ import annotations
@@ -18,15 +22,15 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
-from bot.delivery import Deliverer
-from handlers.events import ChatKind, Event
-from handlers.identity import Identity, chat_ref, school_ref, sender_of
-from handlers.parsing import clean_text, parse_command
-from handlers.replies import OPEN_PRIVATE, Button, Message, Reply
-from storage import directory
+from bot.delivery import Address, Deliverer
+from bot.inbound import Inbound, Pipeline
+from handlers.actions import Action
+from handlers.events import ChatKind
+from handlers.replies import OPEN_PRIVATE, Button, Message, Visibility
+from storage.directory import CONSOLE
 from storage.models import Chat, Person
 
-PLATFORM = "console"
+PLATFORM = CONSOLE
 RECENT_BUTTON_SETS = 5  # button rows a typed label can still press, per destination
 DM = "dm"
 
@@ -59,6 +63,18 @@ class ConsoleMessenger:
         self._show(chat.name, message)
         return True
 
+    async def to_address(self, address: Address, message: Message) -> bool:
+        if address.private or address.visibility is Visibility.PRIVATE:
+            self._show(f"dm:{_name(address.user)}", message)
+        else:
+            self._show(_name(address.chat), message)
+        return True
+
+
+def _name(console_id: str) -> str:
+    """``croughton/alice`` → ``alice``."""
+    return console_id.rpartition("/")[2]
+
 
 class Console:
     def __init__(self, app: App, state: ConsoleState, out: TextIO, err: TextIO) -> None:
@@ -67,7 +83,8 @@ class Console:
         self.out = out
         self.err = err
         self.deliverer = Deliverer(app.services, [ConsoleMessenger(self.show)],
-                                   worker_id="console")
+                                   worker_id=f"console-{state.session}")
+        self.pipeline = Pipeline(app, self.deliverer)
         self.exports = app.settings.data_dir / "exports"
 
     # -- the loop ----------------------------------------------------------------
@@ -87,10 +104,8 @@ class Console:
         if not line.strip():
             return True
         line = self._follow_open_private(line)
-        event = await self._event_for(line)
-        replies = await self.app.router.dispatch(self.app.services, event)
-        for reply in replies:
-            self._show_reply(reply)
+        handled = await self.pipeline.handle(self._inbound(line))
+        await self.pipeline.deliver(handled)
         await self.deliverer.deliver_due()
         return True
 
@@ -101,13 +116,13 @@ class Console:
         if verb in ("quit", "q", "exit"):
             return False
         if verb == "as" and arg:
-            if await self._person(arg) is None:
+            if self._person(arg) is None:
                 self.note(f"no person {arg!r} at {self.state.school}; nothing changed")
             else:
                 self.state.handle = arg
                 self.note(f"speaking as {arg}")
         elif verb == "in" and arg:
-            if arg != DM and await self._chat(arg) is None:
+            if arg != DM and self._chat(arg) is None:
                 self.note(f"no chat {arg!r} at {self.state.school}; nothing changed")
             else:
                 self.state.chat = arg
@@ -120,32 +135,29 @@ class Console:
         print(f"({text})", file=self.err, flush=True)
 
     # -- events ------------------------------------------------------------------
-    async def _event_for(self, line: str) -> Event:
+    def _inbound(self, line: str) -> Inbound:
         self.state.turn += 1
         here = self._destination()
         pressed = self._pressed(here, line.strip())
-        text = clean_text(line)
-        command = None if pressed else parse_command(text, bot_username=self.app.services.bot_name)
-        identity = await self._identity()
-        return Event(
-            platform=PLATFORM, school=identity.school, sender=identity.sender,
-            chat=identity.chat, text=text,
-            command=command[0] if command else None, args=command[1] if command else "",
-            action=pressed.action if pressed else None,
-            mentions_bot=bool(re.search(rf"@{re.escape(self.app.services.bot_name)}\b", text,
-                                        re.IGNORECASE)),
-            update_key=f"console:{self.state.session}:{self.state.turn}",
-        )
+        me = self._console_id(self.state.handle)
+        bot = self.app.services.bot_name
+        return Inbound(
+            platform=PLATFORM, key=f"{self.state.session}:{self.state.turn}", user_id=me,
+            display_name=self.state.handle,
+            chat_id=me if self.state.chat == DM else self._console_id(self.state.chat),
+            chat_kind=ChatKind.PRIVATE if self.state.chat == DM else ChatKind.GROUP,
+            text=line, action=pressed.action if pressed else None, bot_username=bot,
+            mentions_bot=bool(re.search(rf"@{re.escape(bot)}\b", line, re.IGNORECASE)))
 
     def _follow_open_private(self, line: str) -> str:
         """An "open private chat" button does what Telegram's deep link does: move to the
         private chat and run its command there."""
         pressed = self._pressed(self._destination(), line.strip())
-        if pressed is None or not pressed.action.startswith(f"{OPEN_PRIVATE}:"):
+        if pressed is None or Action.parse(pressed.action).kind != OPEN_PRIVATE:
             return line
         self.state.chat = DM
         self.note("speaking in dm")
-        return "/" + pressed.action.split(":", 1)[1]
+        return "/" + Action.parse(pressed.action).arg(0)
 
     def _pressed(self, here: str, typed: str) -> Button | None:
         recent = self.state.buttons.get(here, [])
@@ -158,52 +170,19 @@ class Console:
                     return button
         return None
 
-    async def _identity(self) -> Identity:
-        async with self.app.services.db.session() as session:
-            school = await directory.school_by_slug(session=session, slug=self.state.school)
-            if school is None or school.id is None:
-                raise LookupError(f"school {self.state.school!r} is not in the database")
-            person = await directory.person_by_handle(session=session, school_id=school.id,
-                                                      handle=self.state.handle)
-            chat = None
-            if self.state.chat != DM:
-                chat = await directory.chat_by_name(session=session, school_id=school.id,
-                                                    name=self.state.chat)
-        kind = ChatKind.PRIVATE if self.state.chat == DM else ChatKind.GROUP
-        return Identity(
-            school=school_ref(school),
-            sender=sender_of(person, platform_user_id=self.state.handle,
-                             display_name=self.state.handle),
-            chat=chat_ref(chat, kind=kind, platform_chat_id=self._destination()),
-        )
+    def _console_id(self, name: str) -> str:
+        return f"{self.state.school}/{name}"
 
-    async def _person(self, handle: str) -> Person | None:
-        saved = self.state.handle
-        self.state.handle = handle
-        try:
-            identity = await self._identity()
-        finally:
-            self.state.handle = saved
-        if identity.sender.person_id is None:
-            return None
-        async with self.app.services.db.session() as session:
-            return await directory.person_by_id(session=session,
-                                                person_id=identity.sender.person_id)
+    def _person(self, handle: str) -> Person | None:
+        found = self.app.services.directory.members(PLATFORM, self._console_id(handle))
+        return found[0] if found else None
 
-    async def _chat(self, name: str) -> Chat | None:
-        async with self.app.services.db.session() as session:
-            school = await directory.school_by_slug(session=session, slug=self.state.school)
-            if school is None or school.id is None:
-                return None
-            return await directory.chat_by_name(session=session, school_id=school.id, name=name)
+    def _chat(self, name: str) -> Chat | None:
+        return self.app.services.directory.chat(PLATFORM, self._console_id(name))
 
     # -- output ------------------------------------------------------------------
     def _destination(self) -> str:
         return f"dm:{self.state.handle}" if self.state.chat == DM else self.state.chat
-
-    def _show_reply(self, reply: Reply) -> None:
-        where = f"dm:{self.state.handle}" if reply.private else self._destination()
-        self.show(where, reply.message)
 
     def show(self, destination: str, message: Message) -> None:
         lines = message.text.splitlines() or [""]

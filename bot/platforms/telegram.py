@@ -1,43 +1,34 @@
 """The Telegram platform (python-telegram-bot v22): updates in, Bot API calls out.
 
-It only translates. An update becomes one neutral :class:`~handlers.events.Event`
-(:mod:`bot.platforms.telegram_events`), the router handles it, and the neutral
-replies become Bot API calls (:mod:`bot.platforms.telegram_send`):
+It only converts. An update becomes an :class:`~bot.inbound.Inbound`
+(:mod:`bot.platforms.telegram_events`) for the inbound pipeline, which records,
+identifies, dispatches and queues the replies in one transaction (:mod:`bot.inbound`);
+the replies become Bot API calls (:mod:`bot.platforms.telegram_send`). What is left
+here is what only Telegram has:
 
-- a reply goes to the chat the update came from, or, when private, to the
-  sender's private chat. Telegram refuses (403) to message someone who never
-  started the bot: the private text is then dropped, never shown in the group;
-  the group keeps the handler's pointer with its deep-link button, or gets a short
-  "start a chat with me first" note with one;
-- a button press is answered (the spinner stops); a button the bot no longer
-  knows says so in a pop-up; in a private chat the pressed keyboard is removed so
-  a choice can't be sent twice;
-- every update is claimed in the database first (:mod:`storage.updates`) and the
-  claim completed once its replies were sent, so one delivered twice (webhook retry,
-  restarted poller, two workers) is handled once; if handling fails the claim is
-  released, and a worker killed mid-update leaves a lease that expires, so the
-  redelivered update is handled again rather than lost. A poller acknowledges an
-  update to Telegram only once it is handled, and takes over an unfinished claim at
-  once (Telegram lets only one poller run);
-- a caption is read as the message's text; a photo, file or voice note with none (in
-  private, or a reply to the bot in a group) is answered with a note that the bot
-  only reads text, and nothing else happens.
-
-Updates arrive by webhook (``policybot serve``, :mod:`bot.server`) or long polling
-(:meth:`TelegramAdapter.poll`, ``policybot run``). :class:`TelegramMessenger`
-delivers the outbox.
+- a button press is answered (the spinner stops), with the handler's notice, if any,
+  as a pop-up; in a private chat the pressed keyboard is removed so a choice can't
+  be sent twice;
+- updates arrive by webhook (:meth:`TelegramAdapter.webhook`, ``policybot serve``:
+  answered as soon as the update is committed, replies sent after) or long polling
+  (:meth:`TelegramAdapter.receive`, ``policybot run``: an update is acknowledged to
+  Telegram, by the next call's offset, only once handled);
+- :class:`TelegramMessenger` sends the outbox: private messages, group messages and
+  replies. Telegram refuses (403) to message someone who never started the bot: the
+  pipeline's fallback note then goes to the group instead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
-import enum
+import hmac
+import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
+from aiohttp import web
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -48,52 +39,31 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.app import App
-from bot.delivery import RateLimit, RetryLater
-from bot.platforms.telegram_events import PLATFORM, BotIdentity, Incoming, read_update, to_event
+from bot.delivery import Address, Deliverer, RateLimit, Replier, RetryLater
+from bot.inbound import Capabilities, Handled, Outcome, Pipeline
+from bot.log_limits import EveryFewSeconds
+from bot.platforms import registry
+from bot.platforms.base import PlatformPlugin, PlatformSetupError, Route
+from bot.platforms.telegram_events import PLATFORM, BotIdentity, Press, Received, read_update
 from bot.platforms.telegram_send import Sender, Sleep, Target, retry_after_seconds
 from bot.settings import Settings
-from handlers.events import ChatKind, Event
-from handlers.replies import Message, Reply, open_private, say, whisper
-from handlers.router import Router, Where
-from storage import directory, updates
+from handlers.replies import Message, Visibility
+from handlers.router import Where
 from storage.models import Chat, Person
 
-__all__ = ["ALLOWED_UPDATES", "PLATFORM", "Outcome", "TelegramAdapter", "TelegramMessenger",
-           "TelegramSetupError", "build_bot", "file_url"]
+__all__ = ["ALLOWED_UPDATES", "PLATFORM", "PLUGIN", "SECRET_HEADER", "TelegramAdapter",
+           "TelegramMessenger", "build_bot", "file_url"]
 
 log = logging.getLogger(__name__)
 TelegramBot = ExtBot[int]
 ALLOWED_UPDATES = ("message", "callback_query")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 REPLY_WAIT = 30.0  # longest 429 wait sat out while answering someone
-KEEP_UPDATES = dt.timedelta(days=3)
-PRUNE_EVERY = dt.timedelta(hours=1)
 POLL_TIMEOUT = 30  # seconds a getUpdates long poll waits for something to arrive
 POLL_ERROR_PAUSE = 5.0  # seconds before polling again after an error
 POLL_ATTEMPTS = 5  # times a polled update that fails is tried before it is skipped
-START_FIRST = ("{name}, I can't message you privately until you start a chat with me: press "
-               "the button, then Start, and try again.")
-TEXT_ONLY = ("I can only read text for now, so I can't see photos, screenshots, files or "
-             "voice messages. If it's evidence for a report, describe it in words or paste a "
-             "link to it instead. Nothing else has changed: carry on where you were.")
-TEXT_ONLY_GROUP = ("I can only read text for now, so I can't see photos, files or voice "
-                   "messages. Please type your message instead.")
-CAPTION_ONLY = ("I can only read text for now: I've read your caption, but I can't see the "
-                "photo, file or recording it came with. If it's evidence for a report, "
-                "describe it in words or paste a link to it instead.")
-
-
-class Outcome(enum.Enum):
-    """What became of one update."""
-
-    HANDLED = "handled"
-    IGNORED = "ignored"  # not for the bot
-    DUPLICATE = "duplicate"  # already handled
-    BUSY = "busy"  # another worker is handling it now: deliver it again later
-
-
-class TelegramSetupError(Exception):
-    """Telegram can't be reached with these settings (a rejected token, a wrong URL).
-    The message is safe to show: it never contains the token."""
+CAPABILITIES = Capabilities(notices=True)
+FLOOD_LIMIT = RateLimit(per_second=30, per_chat_per_second=1)
 
 
 def file_url(api_url: str) -> str:
@@ -110,24 +80,79 @@ def build_bot(settings: Settings) -> TelegramBot:
     return ExtBot(settings.telegram_bot_token.get_secret_value(),
                   base_url=settings.telegram_api_url,
                   base_file_url=file_url(settings.telegram_api_url),
-                  rate_limiter=AIORateLimiter(max_retries=0))
+                  rate_limiter=AIORateLimiter(max_retries=0) if settings.flood_control
+                  else None)
 
 
-def bot_commands(router: Router, where: Where) -> list[BotCommand]:
-    return [BotCommand(c.name, c.summary[:256]) for c in router.commands if c.where & where]
+class TelegramMessenger:
+    """The outbox's Telegram side. ``to_person``/``to_chat`` return False when the
+    person or chat has no Telegram id, or Telegram refuses (403: never started the
+    bot, or the bot was removed from the group), so another platform may reach them;
+    a 429 becomes :class:`~bot.delivery.RetryLater`. Replies (``to_address``) sit out
+    a short 429 first, as someone is waiting for them."""
+
+    platform = PLATFORM
+
+    def __init__(self, app: App, bot: TelegramBot, *, reply_wait: float = 0.0,
+                 sleep: Sleep = asyncio.sleep) -> None:
+        self.app = app
+        self.rate_limit = FLOOD_LIMIT if app.settings.flood_control else None
+        self.sender = Sender(bot)
+        self.replier = Sender(bot, wait_up_to=reply_wait, sleep=sleep)
+
+    async def to_person(self, person: Person, message: Message) -> bool:
+        assert person.id is not None
+        external = self.app.services.directory.person_id_on(person.id, PLATFORM)
+        return external is not None and await self._send(self.sender, Target(external), message)
+
+    async def to_chat(self, chat: Chat, message: Message) -> bool:
+        assert chat.id is not None
+        external = self.app.services.directory.chat_id_on(chat.id, PLATFORM)
+        return external is not None and await self._send(self.sender, Target(external), message)
+
+    async def to_address(self, address: Address, message: Message) -> bool:
+        thread = int(address.thread) if address.thread else None
+        target = Target(address.chat, None if address.private else thread)
+        return await self._send(self.replier, target, message)
+
+    async def _send(self, sender: Sender, target: Target, message: Message) -> bool:
+        try:
+            await sender.send(_numeric(target), message)
+        except RetryAfter as exc:
+            raise RetryLater(retry_after_seconds(exc), "Telegram flood control") from exc
+        except Forbidden as exc:
+            log.info("telegram refused a message: %s", exc)
+            return False
+        return True
+
+
+def _numeric(target: Target) -> Target:
+    chat = target.chat_id
+    if isinstance(chat, str) and chat.lstrip("-").isdigit():
+        return Target(int(chat), target.thread_id)
+    return target
 
 
 class TelegramAdapter:
+    """A started Telegram bot: the webhook endpoint, the poller and the messenger."""
+
+    name = PLATFORM
+
     def __init__(self, app: App, bot: TelegramBot, *, reply_wait: float = REPLY_WAIT,
-                 sleep: Sleep = asyncio.sleep,
-                 on_handled: Callable[[], None] | None = None) -> None:
+                 sleep: Sleep = asyncio.sleep, wake: Callable[[], None] | None = None,
+                 deliver_at_once: bool = False) -> None:
         self.app = app
         self.bot = bot
-        self.sender = Sender(bot, wait_up_to=reply_wait, sleep=sleep)
         self._sleep = sleep
-        self.on_handled = on_handled
+        self.deliver_at_once = deliver_at_once
+        self.messenger: Replier = TelegramMessenger(app, bot, reply_wait=reply_wait,
+                                                      sleep=sleep)
+        deliverer = Deliverer(app.services, [self.messenger], concurrency=8,
+                              lease=app.settings.delivery_lease, metrics=app.metrics)
+        self.pipeline = Pipeline(app, deliverer, CAPABILITIES, wake,
+                                 registry.home_platforms(app.settings))
         self._me: BotIdentity | None = None
-        self._pruned_at: dt.datetime | None = None
+        self._refusals = EveryFewSeconds(log)
 
     # -- lifecycle ---------------------------------------------------------------
     async def start(self) -> None:
@@ -135,15 +160,19 @@ class TelegramAdapter:
         try:
             await self.bot.initialize()
         except InvalidToken:  # PTB's message quotes the token: don't chain it
-            raise TelegramSetupError(
+            raise PlatformSetupError(
                 "Telegram rejected TELEGRAM_BOT_TOKEN: copy it again from @BotFather") from None
         except TelegramError as exc:
-            raise TelegramSetupError(f"cannot reach the Telegram Bot API: {exc}") from None
+            raise PlatformSetupError(f"cannot reach the Telegram Bot API: {exc}") from None
         self._me = BotIdentity(self.bot.id, self.bot.username)
         await self._publish_commands()
 
-    async def stop(self) -> None:
+    async def close(self) -> None:
+        await self.pipeline.settled()
         await self.bot.shutdown()
+
+    async def settled(self) -> None:
+        await self.pipeline.settled()
 
     @property
     def me(self) -> BotIdentity:
@@ -154,19 +183,113 @@ class TelegramAdapter:
     async def _publish_commands(self) -> None:
         router = self.app.router
         try:
-            await self.bot.set_my_commands(bot_commands(router, Where.GROUPS),
-                                           scope=BotCommandScopeAllGroupChats())
-            await self.bot.set_my_commands(bot_commands(router, Where.PRIVATE),
-                                           scope=BotCommandScopeAllPrivateChats())
+            for where, scope in ((Where.GROUPS, BotCommandScopeAllGroupChats()),
+                                 (Where.PRIVATE, BotCommandScopeAllPrivateChats())):
+                await self.bot.set_my_commands(
+                    [BotCommand(c.name, c.summary[:256]) for c in router.commands
+                     if c.where & where], scope=scope)
         except TelegramError as exc:
             log.warning("could not publish the command lists to Telegram: %s", exc)
 
-    async def set_webhook(self, url: str, secret: str) -> None:
-        await self.bot.set_webhook(url, secret_token=secret,
-                                   allowed_updates=list(ALLOWED_UPDATES))
+    async def serving(self) -> None:
+        """Register the webhook, when TELEGRAM_WEBHOOK_URL says where it is."""
+        settings = self.app.settings
+        if settings.telegram_webhook_url is None or settings.telegram_webhook_secret is None:
+            log.info("TELEGRAM_WEBHOOK_URL is not set: register the webhook yourself "
+                     "(see the README, section Telegram)")
+            return
+        try:
+            await self.bot.set_webhook(settings.telegram_webhook_url,
+                                       secret_token=settings.telegram_webhook_secret
+                                       .get_secret_value(),
+                                       allowed_updates=list(ALLOWED_UPDATES))
+        except TelegramError as exc:
+            raise PlatformSetupError(f"Telegram refused the webhook "
+                                     f"(TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET): "
+                                     f"{exc}") from None
+        log.info("Telegram webhook registered for @%s", self.me.username)
 
-    # -- polling -----------------------------------------------------------------
-    async def poll(self, stop: asyncio.Event) -> None:
+    # -- the webhook ---------------------------------------------------------------
+    def routes(self) -> Sequence[Route]:
+        return [Route("POST", "/telegram", self.webhook)]
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """``POST /telegram``. Only Telegram, which knows TELEGRAM_WEBHOOK_SECRET, gets in
+        (403). A body that isn't a JSON object is refused (400, 415); a JSON object that
+        isn't an update the bot can use is acknowledged and ignored (Telegram would
+        otherwise resend it for good). An update is answered once its state change is
+        committed (200), or 500 if the database failed, so Telegram delivers it again."""
+        if not self._secret_matches(request):
+            self._refusals.warning("telegram webhook: refused a request without the right "
+                                   "secret token")
+            return web.Response(status=403, text="forbidden")
+        if request.content_type != "application/json":
+            return web.Response(status=415, text="expected application/json")
+        data = await _json_object(request)
+        if data is None:
+            self._refusals.warning("telegram webhook: refused a body that is not a JSON object")
+            return web.Response(status=400, text="not a JSON object")
+        try:
+            outcome = await self.handle(data)
+        except _Unusable as exc:
+            self._refusals.warning("telegram webhook: ignored an unusable update (%s)", exc)
+            return web.Response(text="ignored")
+        except Exception:
+            log.exception("telegram webhook: an update failed; Telegram will deliver it again")
+            return web.Response(status=500, text="failed")
+        return web.Response(text=outcome.value)
+
+    def _secret_matches(self, request: web.Request) -> bool:
+        expected = self.app.settings.telegram_webhook_secret
+        given = request.headers.get(SECRET_HEADER)
+        if expected is None or given is None:
+            return False
+        return hmac.compare_digest(given.encode("utf-8", "surrogateescape"),
+                                   expected.get_secret_value().encode())
+
+    # -- one update ----------------------------------------------------------------
+    async def handle(self, data: dict[str, Any] | Update, *, at_once: bool = False) -> Outcome:
+        """Handle one update once. Raises if the database failed (nothing was recorded:
+        handle it again when Telegram redelivers it). The replies are sent before this
+        returns if ``at_once`` (or the adapter was made to), else in the background."""
+        received = self._read(data)
+        if received is None:
+            return Outcome.IGNORED
+        handled = await self.pipeline.handle(received.inbound)
+        if received.press is not None and handled.outcome is Outcome.HANDLED:
+            await self._answer_press(received.press, handled)
+        if at_once or self.deliver_at_once:
+            await self.pipeline.deliver(handled)
+        else:
+            self.pipeline.deliver_soon(handled)
+        return handled.outcome
+
+    def _read(self, data: dict[str, Any] | Update) -> Received | None:
+        try:
+            update = data if isinstance(data, Update) else Update.de_json(data, self.bot)
+            return read_update(update, self.me)
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+            raise _Unusable(type(exc).__name__) from None
+
+    async def _answer_press(self, press: Press, handled: Handled) -> None:
+        notice = next((r.message.text for r in handled.immediate
+                       if r.visibility is Visibility.NOTICE), None)
+        try:
+            await self.bot.answer_callback_query(press.callback_id, text=notice,
+                                                 show_alert=notice is not None)
+        except BadRequest as exc:  # too old to answer: carry on regardless
+            log.info("could not answer a button press: %s", exc)
+        except TelegramError as exc:
+            log.warning("could not answer a button press: %s", exc)
+        if press.chat_id > 0:  # a private chat: the choice can't be made twice
+            try:
+                await self.bot.edit_message_reply_markup(chat_id=press.chat_id,
+                                                         message_id=press.message_id)
+            except TelegramError as exc:  # already removed, or the message is gone
+                log.info("could not remove a pressed keyboard: %s", exc)
+
+    # -- polling -------------------------------------------------------------------
+    async def receive(self, stop: asyncio.Event) -> None:
         """Long-poll ``getUpdates`` (after removing any webhook) until ``stop`` is set,
         handling updates one at a time, in order.
 
@@ -175,6 +298,7 @@ class TelegramAdapter:
         one that failed is fetched and handled again after a pause (at most
         :data:`POLL_ATTEMPTS` times). Stopping abandons a long poll under way (what it
         would have returned stays unacknowledged) but finishes the update in hand."""
+        log.info("Telegram: polling as @%s", self.me.username)
         await self.bot.delete_webhook()
         offset: int | None = None
         failures = 0
@@ -221,7 +345,10 @@ class TelegramAdapter:
     async def _handle_polled(self, update: Update, failures: int) -> bool:
         """Handle one polled update; False if it failed and should be fetched again."""
         try:
-            await self.handle(update, take_over=True)
+            await self.handle(update, at_once=True)
+        except _Unusable as exc:
+            log.warning("telegram update %s is unusable (%s); skipping it", update.update_id,
+                        exc)
         except Exception:
             if failures + 1 < POLL_ATTEMPTS:
                 log.exception("telegram update %s failed; trying it again shortly",
@@ -239,180 +366,46 @@ class TelegramAdapter:
         for task in (sleeping, stopping):
             task.cancel()
 
-    # -- one update --------------------------------------------------------------
-    async def handle_json(self, data: dict[str, Any]) -> Outcome:
-        """A webhook body."""
-        update = Update.de_json(data, self.bot)
-        return await self.handle(update)
 
-    async def handle(self, update: Update, *, take_over: bool = False) -> Outcome:
-        """Handle one update once. Raises if handling failed; the claim is then released,
-        so the update is handled again when Telegram delivers it again. ``take_over``
-        takes an update another worker left unfinished without waiting for its lease
-        to expire (polling: only one poller runs, so that worker is gone)."""
-        incoming = read_update(update, self.me)
-        if incoming is None:
-            return Outcome.IGNORED
-        claim = await self._claim(incoming, take_over=take_over)
-        if claim.outcome == updates.DONE:
-            log.info("telegram update %s was already handled", incoming.update_id)
-            return Outcome.DUPLICATE
-        if claim.outcome == updates.BUSY:
-            log.info("telegram update %s is being handled by another worker",
-                     incoming.update_id)
-            return Outcome.BUSY
-        assert claim.holder is not None
-        try:
-            await self._handle_claimed(incoming)
-        except BaseException:  # failed, or cancelled mid-update: let a redelivery redo it
-            await self._settle(incoming, claim.holder, handled=False)
-            raise
-        await self._settle(incoming, claim.holder, handled=True)
-        if self.on_handled is not None:
-            self.on_handled()
-        return Outcome.HANDLED
-
-    async def _handle_claimed(self, incoming: Incoming) -> None:
-        if incoming.unreadable:  # nothing to read: say so, change nothing
-            note = TEXT_ONLY if incoming.chat_kind is ChatKind.PRIVATE else TEXT_ONLY_GROUP
-            await self._send_replies(incoming, [say(note)])
-            return
-        async with self.app.services.db.session() as session:
-            event = await to_event(session, incoming, self.me)
-        if incoming.callback_id is not None:
-            await self._handle_press(incoming, event)
-            return
-        replies = await self.app.router.dispatch(self.app.services, event)
-        if incoming.attachment and incoming.chat_kind is ChatKind.PRIVATE:
-            replies = [whisper(CAPTION_ONLY), *replies]
-        await self._send_replies(incoming, replies)
-
-    def _claim_key(self, incoming: Incoming) -> str:
-        return f"{self.me.id}:{incoming.update_id}"
-
-    async def _claim(self, incoming: Incoming, *, take_over: bool) -> updates.Claim:
-        now = self.app.services.now()
-        async with self.app.services.db.session() as session:
-            claim = await updates.claim(session=session, platform=PLATFORM,
-                                        key=self._claim_key(incoming), now=now,
-                                        take_over=take_over)
-            if claim and (self._pruned_at is None or now - self._pruned_at > PRUNE_EVERY):
-                await updates.prune(session=session, before=now - KEEP_UPDATES)
-                self._pruned_at = now
-        return claim
-
-    async def _settle(self, incoming: Incoming, holder: str, *, handled: bool) -> None:
-        """Complete the claim, or release it. If the database can't be told, the claim's
-        lease runs out instead (and a redelivery after that is handled)."""
-        settle = updates.complete if handled else updates.release
-        try:
-            async with self.app.services.db.session() as session:
-                held = await settle(session=session, platform=PLATFORM,
-                                    key=self._claim_key(incoming), holder=holder)
-        except Exception:
-            log.exception("could not %s the claim on telegram update %s",
-                          "complete" if handled else "release", incoming.update_id)
-            return
-        if not held:
-            log.warning("telegram update %s: the claim had expired and was taken over",
-                        incoming.update_id)
-
-    async def _handle_press(self, incoming: Incoming, event: Event) -> None:
-        assert incoming.callback_id is not None
-        refusal = self.app.router.match(event).refusal
-        await self._answer_press(incoming.callback_id, refusal)
-        if incoming.chat_kind is ChatKind.PRIVATE:
-            await self._remove_keyboard(incoming)
-        if refusal is None:
-            replies = await self.app.router.dispatch(self.app.services, event)
-            await self._send_replies(incoming, replies)
-
-    async def _answer_press(self, callback_id: str, refusal: str | None) -> None:
-        try:
-            await self.bot.answer_callback_query(callback_id, text=refusal,
-                                                 show_alert=refusal is not None)
-        except BadRequest as exc:  # too old to answer: carry on regardless
-            log.info("could not answer a button press: %s", exc)
-
-    async def _remove_keyboard(self, incoming: Incoming) -> None:
-        try:
-            await self.bot.edit_message_reply_markup(chat_id=incoming.chat_id,
-                                                     message_id=incoming.message_id)
-        except BadRequest as exc:  # already removed, or the message is gone
-            log.info("could not remove a pressed keyboard: %s", exc)
-
-    # -- replies -----------------------------------------------------------------
-    async def _send_replies(self, incoming: Incoming, replies: Sequence[Reply]) -> None:
-        unreachable = False
-        for reply in replies:
-            try:
-                await self.sender.send(self._target(incoming, reply), reply.message)
-            except Forbidden:
-                unreachable = unreachable or reply.private
-                log.info("telegram refused a %s reply to update %s",
-                         "private" if reply.private else "chat", incoming.update_id)
-            except TelegramError as exc:
-                log.warning("telegram reply to update %s failed: %s", incoming.update_id, exc)
-        if unreachable and incoming.chat_kind is ChatKind.GROUP and not _points_private(replies):
-            await self._ask_to_start(incoming)
-
-    def _target(self, incoming: Incoming, reply: Reply) -> Target:
-        if reply.private or incoming.chat_kind is ChatKind.PRIVATE:
-            return Target(incoming.user_id)
-        return Target(incoming.chat_id, incoming.thread_id)
-
-    async def _ask_to_start(self, incoming: Incoming) -> None:
-        first_name = incoming.display_name.split(" ")[0] or "Hello"
-        note = Message(START_FIRST.format(name=first_name),
-                       (open_private("Start a chat with me", ""),))
-        try:
-            await self.sender.send(Target(incoming.chat_id, incoming.thread_id), note)
-        except TelegramError as exc:
-            log.warning("telegram note to update %s failed: %s", incoming.update_id, exc)
+class _Unusable(Exception):
+    """An authenticated body that isn't an update the bot can read."""
 
 
-def _points_private(replies: Sequence[Reply]) -> bool:
-    """Whether a chat reply already carries a button to the private chat."""
-    return any(not r.private and any(b.action.startswith("open:") for b in r.message.buttons)
-               for r in replies)
+async def _json_object(request: web.Request) -> dict[str, Any] | None:
+    try:
+        data = json.loads(await request.text())
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
-class TelegramMessenger:
-    """The outbox's Telegram side: private messages to people, messages to groups.
+class TelegramPlugin:
+    name = PLATFORM
+    web_paths = ("/telegram",)
+    unconfigured = ("Telegram is not configured here: set TELEGRAM_BOT_TOKEN and "
+                    "TELEGRAM_WEBHOOK_SECRET.")
 
-    Returns False when the person or chat has no Telegram id, or Telegram refuses
-    (403: never started the bot, or the bot was removed from the group), so another
-    platform may reach them; a 429 becomes :class:`~bot.delivery.RetryLater`.
-    """
+    def configured(self, settings: Settings) -> bool:
+        return settings.telegram_bot_token is not None
 
-    platform = PLATFORM
-    rate_limit = RateLimit(per_second=30, per_chat_per_second=1)
+    def problems(self, settings: Settings, *, serving: bool) -> list[str]:
+        if serving and settings.telegram_webhook_secret is None:
+            return ["TELEGRAM_WEBHOOK_SECRET must be set to take Telegram webhooks (any long "
+                    "random string; see the README, section Telegram)."]
+        return []
 
-    def __init__(self, app: App, bot: TelegramBot) -> None:
-        self.app = app
-        self.sender = Sender(bot)
+    @contextlib.asynccontextmanager
+    async def messenger(self, app: App) -> AsyncIterator[Replier]:
+        bot = build_bot(app.settings)
+        async with bot:
+            yield TelegramMessenger(app, bot)
 
-    async def to_person(self, person: Person, message: Message) -> bool:
-        assert person.id is not None
-        async with self.app.services.db.session() as session:
-            external = await directory.person_identity(session=session, person_id=person.id,
-                                                       platform=PLATFORM)
-        return external is not None and await self._send(external, message)
+    async def start(self, app: App, *, wake: Callable[[], None] | None,
+                    serving: bool) -> TelegramAdapter:
+        adapter = TelegramAdapter(app, build_bot(app.settings), wake=wake,
+                                  deliver_at_once=not serving)
+        await adapter.start()
+        return adapter
 
-    async def to_chat(self, chat: Chat, message: Message) -> bool:
-        assert chat.id is not None
-        async with self.app.services.db.session() as session:
-            external = await directory.chat_identity(session=session, chat_id=chat.id,
-                                                     platform=PLATFORM)
-        return external is not None and await self._send(external, message)
 
-    async def _send(self, external_id: str, message: Message) -> bool:
-        chat_id: int | str = int(external_id) if external_id.lstrip("-").isdigit() else external_id
-        try:
-            await self.sender.send(Target(chat_id), message)
-        except RetryAfter as exc:
-            raise RetryLater(retry_after_seconds(exc), "Telegram flood control") from exc
-        except Forbidden as exc:
-            log.info("telegram refused an outbox message: %s", exc)
-            return False
-        return True
+PLUGIN: PlatformPlugin = TelegramPlugin()

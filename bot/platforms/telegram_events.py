@@ -1,26 +1,22 @@
-"""Telegram updates → neutral events.
+"""Telegram updates → what the inbound pipeline takes.
 
-:func:`read_update` is pure: it picks out of an update what the adapter needs (who,
-where, what they typed or pressed), or None for updates the bot does not act on
-(channel posts, edits, service messages, other bots, and in a group anything
+:func:`read_update` is pure: it picks out of an update who, where and what they typed
+or pressed, as an :class:`~bot.inbound.Inbound`, or None for updates the bot does not
+act on (channel posts, edits, service messages, other bots, and in a group anything
 without text not addressed to the bot). A caption counts as the message's text; a
-photo, file, voice note or sticker without one is kept as an ``attachment`` with no
-text, so the adapter can say it can't read it. :func:`to_event` then looks up who
-and where that is in the school config (:func:`handlers.identity.identify`).
+photo, file, voice note or sticker comes as an attachment.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import CallbackQuery, Chat, Message, Update
 
-from handlers.events import ChatKind, Event
-from handlers.identity import identify
-from handlers.parsing import clean_text, parse_command
+from bot.inbound import Inbound
+from handlers.events import Attachment, ChatKind
 
-__all__ = ["PLATFORM", "BotIdentity", "Incoming", "read_update", "to_event"]
+__all__ = ["PLATFORM", "BotIdentity", "Press", "Received", "read_update"]
 
 PLATFORM = "telegram"
 _KINDS = {Chat.PRIVATE: ChatKind.PRIVATE, Chat.GROUP: ChatKind.GROUP,
@@ -34,67 +30,74 @@ class BotIdentity:
 
 
 @dataclass(frozen=True, slots=True)
-class Incoming:
-    """What one update says, before identity is looked up."""
+class Press:
+    """A button press, which Telegram wants answered (the spinner stops)."""
 
-    update_id: int
-    user_id: int
-    display_name: str
+    callback_id: str
     chat_id: int
-    chat_kind: ChatKind
-    text: str = ""
-    action: str | None = None
-    callback_id: str | None = None
-    message_id: int | None = None  # the message whose button was pressed
-    thread_id: int | None = None
-    mentions_bot: bool = False
-    attachment: bool = False  # a photo, file, voice note…: only its caption is read
-
-    @property
-    def key(self) -> str:
-        return f"{PLATFORM}:{self.update_id}"
-
-    @property
-    def unreadable(self) -> bool:
-        """Something sent without any text the bot could read."""
-        return self.attachment and not self.text
+    message_id: int
 
 
-def read_update(update: Update, me: BotIdentity) -> Incoming | None:
+@dataclass(frozen=True, slots=True)
+class Received:
+    inbound: Inbound
+    press: Press | None = None
+
+
+def read_update(update: Update, me: BotIdentity) -> Received | None:
+    """Raises TypeError for an update whose fields are of the wrong kinds (PTB builds
+    objects from whatever JSON it is given)."""
+    _check(update)
+    key = f"{me.id}:{update.update_id}"
     if update.callback_query is not None:
-        return _from_callback(update.update_id, update.callback_query)
+        return _from_callback(key, update.callback_query, me)
     message = update.message
     if message is None or message.from_user is None or message.from_user.is_bot:
         return None
     kind = _KINDS.get(message.chat.type)
     text = message.text if message.text is not None else message.caption
-    attachment = message.text is None and message.effective_attachment is not None
-    if kind is None or (text is None and not attachment):
+    attachments = _attachments(message) if message.text is None else ()
+    if kind is None or (text is None and not attachments):
         return None
     mentions = _mentions(message, text or "", me)
     if text is None and kind is ChatKind.GROUP and not mentions:
         return None  # a photo in the group's conversation, not for the bot
-    return Incoming(
-        update_id=update.update_id, user_id=message.from_user.id,
-        display_name=message.from_user.full_name, chat_id=message.chat.id, chat_kind=kind,
-        text=text or "", thread_id=_thread(message), mentions_bot=mentions,
-        attachment=attachment)
+    return Received(Inbound(
+        platform=PLATFORM, key=key, user_id=str(message.from_user.id),
+        display_name=message.from_user.full_name, chat_id=str(message.chat.id),
+        chat_kind=kind, text=text or "", thread=_thread(message), mentions_bot=mentions,
+        attachments=attachments, bot_username=me.username))
 
 
-def _from_callback(update_id: int, query: CallbackQuery) -> Incoming | None:
+def _from_callback(key: str, query: CallbackQuery, me: BotIdentity) -> Received | None:
     message = query.message
     kind = None if message is None else _KINDS.get(message.chat.type)
     if message is None or kind is None or not query.data:
         return None
-    return Incoming(
-        update_id=update_id, user_id=query.from_user.id,
-        display_name=query.from_user.full_name, chat_id=message.chat.id, chat_kind=kind,
-        action=query.data, callback_id=query.id, message_id=message.message_id,
-        thread_id=_thread(message) if isinstance(message, Message) else None)
+    inbound = Inbound(
+        platform=PLATFORM, key=key, user_id=str(query.from_user.id),
+        display_name=query.from_user.full_name, chat_id=str(message.chat.id), chat_kind=kind,
+        action=query.data, bot_username=me.username,
+        thread=_thread(message) if isinstance(message, Message) else None)
+    return Received(inbound, Press(query.id, message.chat.id, message.message_id))
 
 
-def _thread(message: Message) -> int | None:
-    return message.message_thread_id if message.is_topic_message else None
+def _attachments(message: Message) -> tuple[Attachment, ...]:
+    if message.photo:
+        best = message.photo[-1]  # the largest size
+        return (Attachment("photo", best.file_id, None, "image/jpeg", best.file_size),)
+    for kind in ("document", "video", "voice", "audio", "sticker", "animation", "video_note"):
+        found = getattr(message, kind, None)
+        if found is not None:
+            return (Attachment(kind, found.file_id, getattr(found, "file_name", None),
+                               getattr(found, "mime_type", None), found.file_size),)
+    if message.effective_attachment is not None:  # a contact, a location, a poll…
+        return (Attachment("other", ""),)
+    return ()
+
+
+def _thread(message: Message) -> str | None:
+    return str(message.message_thread_id) if message.is_topic_message else None
 
 
 def _mentions(message: Message, text: str, me: BotIdentity) -> bool:
@@ -104,16 +107,17 @@ def _mentions(message: Message, text: str, me: BotIdentity) -> bool:
     return f"@{me.username}".casefold() in text.casefold()
 
 
-async def to_event(session: AsyncSession, incoming: Incoming, me: BotIdentity) -> Event:
-    identity = await identify(
-        session=session, platform=PLATFORM, user_id=str(incoming.user_id),
-        display_name=incoming.display_name, chat_kind=incoming.chat_kind,
-        platform_chat_id=str(incoming.chat_id))
-    text = clean_text(incoming.text)
-    command = None if incoming.action is not None else parse_command(
-        text, bot_username=me.username)
-    return Event(
-        platform=PLATFORM, school=identity.school, sender=identity.sender, chat=identity.chat,
-        text=text, command=command[0] if command else None,
-        args=command[1] if command else "", action=incoming.action,
-        mentions_bot=incoming.mentions_bot, update_key=incoming.key)
+def _check(update: Update) -> None:
+    """The fields the bot relies on are what the Bot API says they are."""
+    message = update.message or (update.callback_query.message if update.callback_query
+                                 else None)
+    people = [m.from_user for m in (update.message,) if m is not None]
+    if update.callback_query is not None:
+        people.append(update.callback_query.from_user)
+    texts = ([update.message.text, update.message.caption] if update.message else []) + (
+        [update.callback_query.data] if update.callback_query else [])
+    if (not isinstance(update.update_id, int)
+            or any(p is not None and not isinstance(p.id, int) for p in people)
+            or (message is not None and not isinstance(message.chat.id, int))
+            or any(t is not None and not isinstance(t, str) for t in texts)):
+        raise TypeError("an update field is of the wrong kind")

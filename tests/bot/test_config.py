@@ -134,3 +134,23 @@ def test_impossible_times_and_dates_name_file_line_and_field(
 def test_one_mistake_is_one_problem(tmp_path: Path) -> None:
     found = problems(tmp_path, GOOD.replace("role: staff", "role: teacher"))
     assert len(found) == 1, found
+
+
+def test_platform_ids_are_a_mapping_written_either_way(tmp_path: Path) -> None:
+    text = GOOD.replace("telegram: 12}", "ids: {telegram: 12, slack: U0ALICE}}").replace(
+        "name: Demo Primary", "name: Demo Primary\n    slack_team: T0DEMO")
+    school = load_config(write(tmp_path, text)).schools[0]
+    head, alice = school.people
+    assert head.platform_ids == {"telegram": "11"}  # written `telegram: 11`
+    assert alice.platform_ids == {"telegram": "12", "slack": "U0ALICE"}
+    assert school.chats[0].platform_ids == {"telegram": "-100"}
+    assert school.workspaces == {"slack": "T0DEMO"}
+
+
+def test_an_unknown_platform_is_named_with_its_line(tmp_path: Path) -> None:
+    text = GOOD.replace("telegram: 12}", "ids: {whatsapp: 12}}")
+    assert any(p.startswith(f"{tmp_path / 'schools.yaml'}:7: ") and "unknown platform "
+               "'whatsapp'" in p for p in problems(tmp_path, text))
+    mistyped = GOOD.replace("telegram: 12}", "telegarm: 12}")
+    assert any(":7: " in p and "unknown field 'telegarm'" in p
+               for p in problems(tmp_path, mistyped))

@@ -28,7 +28,7 @@ async def test_health_answers_when_the_database_does(client: Client) -> None:
 
 @pytest.mark.parametrize(("path", "reason"), [
     ("/telegram", "Telegram is not configured here"),
-    ("/slack/events", "Slack is not supported by this version of PolicyBot yet."),
+    ("/slack/events", "Slack is not configured here: set SLACK_BOT_TOKEN"),
 ])
 async def test_unconfigured_platform_endpoints_say_so(
     client: Client, path: str, reason: str,

@@ -133,3 +133,29 @@ async def _audit(app: App, action: str) -> list[object]:
     school_id = await _school_id(app)
     async with app.services.db.session() as session:
         return list(await audit.entries(session=session, school_id=school_id, action=action))
+
+
+async def test_an_answer_about_contact_from_a_parent_offers_to_log_it(
+    console: ConsoleDriver,
+) -> None:
+    out = await console.send("/policy Jake's mum added me on FB, what now?")
+    text = "\n".join(out)
+    assert quotes_a_rule(text) or "Headteacher must be made aware" in text
+    assert "/friendrequest" in text
+    assert any("Log the friend request" in line for line in out)
+
+
+async def test_a_button_label_typed_in_private_is_not_a_question(
+    console: ConsoleDriver,
+) -> None:
+    out = await console.send(":in dm", "Read it")
+    assert out[0].startswith("dm:alice| Hello! Ask me anything about the social media policy")
+    assert not any("policy doesn't cover" in line for line in out)
+
+
+async def test_a_question_in_another_language_can_go_to_the_head(
+    console: ConsoleDriver,
+) -> None:
+    out = await console.send("/policy kann ich fotos vom sportfest auf instagram posten?")
+    assert "I can only read English for now" in out[0]
+    assert out[-1] == "staff-room| [1] Ask the Headteacher"

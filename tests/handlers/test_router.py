@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from handlers import build_router
+from handlers.actions import Action
 from handlers.context import Services
 from handlers.events import ChatKind, ChatRef, Event, SchoolRef, Sender
 from handlers.replies import Reply, say
@@ -28,7 +29,8 @@ def event(command: str | None = None, *, role: Role | None = Role.STAFF,
           chat: ChatRef = STAFF_ROOM, action: str | None = None, text: str = "",
           mentions: bool = False) -> Event:
     return Event(platform="test", school=SCHOOL, sender=sender(role), chat=chat, text=text,
-                 command=command, action=action, mentions_bot=mentions)
+                 command=command, action=Action.parse(action) if action else None,
+                 mentions_bot=mentions)
 
 
 async def nothing(services: Services, event: Event) -> list[Reply]:

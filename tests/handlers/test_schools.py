@@ -12,6 +12,7 @@ import pytest
 from bot.app import App, build_app
 from bot.delivery import Deliverer
 from bot.settings import Settings, bundled_demo_config
+from handlers.actions import Action
 from handlers.events import ChatKind, Event
 from handlers.identity import Identity, identify
 from handlers.replies import Button, Message
@@ -43,14 +44,16 @@ async def trust(database_url: str, tmp_path: Path) -> AsyncIterator[App]:
 
 async def who(app: App, kind: ChatKind, chat: str) -> Identity:
     async with app.services.db.session() as session:
-        return await identify(session=session, platform="telegram", user_id=SHARED_CHAIR,
+        return await identify(session=session, index=app.services.directory,
+                              platform="telegram", user_id=SHARED_CHAIR,
                               display_name="Chris", chat_kind=kind, platform_chat_id=chat)
 
 
 async def private_event(app: App, command: str | None, action: str | None = None) -> Event:
     found = await who(app, ChatKind.PRIVATE, SHARED_CHAIR)
     return Event(platform="telegram", school=found.school, sender=found.sender,
-                 chat=found.chat, command=command, action=action)
+                 chat=found.chat, command=command,
+                 action=Action.parse(action) if action else None)
 
 
 async def test_a_group_decides_and_private_follows_the_last_group(trust: App) -> None:
@@ -74,7 +77,7 @@ async def test_school_lists_and_switches(trust: App) -> None:
     assert replies[0].message.text == (
         "Done: in private chats you're now acting for Croughton All Saints CE Primary School.")
     assert (await who(trust, ChatKind.PRIVATE, SHARED_CHAIR)).school.slug == "croughton"  # type: ignore[union-attr]
-    forged = dataclasses.replace(pressed, action="school:lancastrian")
+    forged = dataclasses.replace(pressed, action=Action.parse("school:lancastrian"))
     refused = await trust.router.dispatch(trust.services, forged)
     assert refused[0].message.text == "You don't belong to that school."
 

@@ -49,10 +49,11 @@ async def test_nudge_cadence_three_school_days_then_weekly_then_one_summary(scho
     summary = await run_at(school, LONDON_MONDAY + 24 * DAY)  # Thursday 17 Dec
     assert (who(summary, NUDGE), who(summary, SUMMARY)) == ([], ["head"])
     assert texts(summary, SUMMARY) == [
-        "Policy acknowledgements: after 4 reminders, 2 of 4 staff have still not confirmed "
-        "they have read Croughton All Saints CE Primary School Social Media Policy (version 1, "
-        "approved 1 January 2024): Bob Brown, Head Teacher. I won't remind them again; send "
-        "/ackstatus for the full list."]
+        "Policy acknowledgements: after the first ask and 3 reminders, 2 of 4 staff have "
+        "still not confirmed they have read Croughton All Saints CE Primary School Social "
+        "Media Policy (version 1, approved 1 January 2024): Bob Brown, and you. I won't "
+        "remind them again; send /ackstatus for the full list, or /ack to confirm you have "
+        "read it yourself."]
     for later in (31, 60):  # nothing more, ever
         quiet = await run_at(school, LONDON_MONDAY + later * DAY)
         assert who(quiet, NUDGE) + who(quiet, SUMMARY) == []
@@ -62,7 +63,8 @@ async def test_a_bot_that_was_off_sends_only_the_latest_nudge(school: App) -> No
     await run_at(school, LONDON_MONDAY)
     late = await run_at(school, LONDON_MONDAY + 15 * DAY)  # slots 1 and 2 both passed
     assert who(late, NUDGE) == STAFF
-    assert all("(3 of 4)" in text for text in texts(late, NUDGE))
+    # numbered by what each person was sent: the ask, then this
+    assert all("(2 of 4)" in text for text in texts(late, NUDGE))
 
 
 async def test_nothing_is_sent_out_of_hours_it_waits_for_the_next_school_morning(
@@ -85,3 +87,17 @@ async def test_acknowledging_cancels_a_nudge_still_waiting(school: App) -> None:
     assert who(monday, NUDGE) == ["alice", "dsl", "head"]
     statuses = sorted(status for _, status, _ in await outbox_rows(school, "nudge:"))
     assert statuses == ["cancelled", "sent", "sent", "sent"]
+
+
+async def test_a_policy_published_in_the_holidays_counts_from_the_first_school_day(
+    school: App,
+) -> None:
+    holiday = dt.datetime(2026, 12, 23, 9, 0, tzinfo=dt.UTC)  # the Christmas break
+    assert who(await run_at(school, holiday), NUDGE) == []  # waits for term
+    first_day = dt.datetime(2027, 1, 4, 9, 0, tzinfo=dt.UTC)  # Monday, back at school
+    assert who(await run_at(school, first_day), NUDGE) == STAFF
+    for day in (5, 6):  # two school days on: not yet
+        assert who(await run_at(school, first_day.replace(day=day)), NUDGE) == []
+    third = await run_at(school, first_day.replace(day=7))  # three school days on
+    assert who(third, NUDGE) == STAFF
+    assert all("(2 of 4)" in text for text in texts(third, NUDGE))

@@ -6,9 +6,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.app import App
+from handlers.actions import Action
 from handlers.events import ChatKind, ChatRef, Event, SchoolRef, Sender
 from handlers.identity import school_ref
 from storage import directory
@@ -63,8 +64,10 @@ async def refs(app: App) -> list[int]:
 
 
 async def outbox_rows(app: App) -> list[OutboxMessage]:
+    """Messages queued for people (not the replies to whoever acted)."""
     async with app.services.db.session() as session:
-        return list(await session.exec(select(OutboxMessage).order_by(OutboxMessage.id)))  # type: ignore[arg-type]
+        query = select(OutboxMessage).where(col(OutboxMessage.platform).is_(None))
+        return list(await session.exec(query.order_by(col(OutboxMessage.id))))
 
 
 async def audit_rows(app: App) -> list[AuditEntry]:
@@ -81,7 +84,8 @@ async def private_event(app: App, handle: str, *, command: str | None = None, ar
                  sender=Sender(platform_user_id=handle, display_name=someone.name,
                                person_id=someone.id, handle=handle, role=Role(someone.role)),
                  chat=ChatRef(kind=ChatKind.PRIVATE, platform_chat_id=f"dm:{handle}"),
-                 text=text, command=command, args=args, action=action,
+                 text=text, command=command, args=args,
+                 action=Action.parse(action) if action is not None else None,
                  update_key=f"test:{handle}:{command}:{args}:{action}:{text}"[:100])
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 
 from bot.app import App, build_app
 from bot.settings import Settings
+from handlers.actions import Action
 from handlers.events import ChatKind, ChatRef, Event, Sender
 from handlers.reports import POINTER
 from storage.roles import Role
@@ -155,4 +156,4 @@ async def _press(app: App, action: str) -> Event:
                  sender=Sender(platform_user_id="alice", display_name=alice.name,
                                person_id=alice.id, handle="alice", role=Role.STAFF),
                  chat=ChatRef(kind=ChatKind.PRIVATE, platform_chat_id="dm:alice"),
-                 action=action, update_key="console:dup")
+                 action=Action.parse(action), update_key="console:dup")

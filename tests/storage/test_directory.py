@@ -12,7 +12,8 @@ from storage.roles import Role
 
 async def test_identities_resolve_people_and_chats(app: App) -> None:
     async with app.services.db.session() as session:
-        found = await identify(session=session, platform="telegram", user_id="2004",
+        found = await identify(session=session, index=app.services.directory,
+                               platform="telegram", user_id="2004",
                                display_name="x", chat_kind=ChatKind.GROUP,
                                platform_chat_id="-1002001")
     assert found.school is not None
@@ -23,11 +24,13 @@ async def test_identities_resolve_people_and_chats(app: App) -> None:
 
 async def test_strangers_and_unknown_chats_get_least_privilege(app: App) -> None:
     async with app.services.db.session() as session:
-        stranger = await identify(session=session, platform="telegram", user_id="424242",
+        stranger = await identify(session=session, index=app.services.directory,
+                               platform="telegram", user_id="424242",
                                   display_name="Eve", chat_kind=ChatKind.GROUP,
                                   platform_chat_id="-999")
         # alice of croughton writing in st-lukes' staff room is a stranger there
-        elsewhere = await identify(session=session, platform="telegram", user_id="2004",
+        elsewhere = await identify(session=session, index=app.services.directory,
+                               platform="telegram", user_id="2004",
                                    display_name="x", chat_kind=ChatKind.GROUP,
                                    platform_chat_id="-1001001")
     assert stranger.school is None

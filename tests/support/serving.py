@@ -11,7 +11,7 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
-from tests.telegram.test_serve import LISTENING, Log
+from tests.support.processes import LISTENING, Log
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.server import TELEGRAM_SECRET_HEADER
+from bot.platforms.telegram import SECRET_HEADER
 from tests.support.fake_telegram import Call, FakeTelegram, Updates
 
 
@@ -17,25 +17,27 @@ class TelegramChat:
                  secret: str, first_update: int = 5000) -> None:
         self.url, self.fake, self.http, self.secret = url, fake, http, secret
         self.updates = Updates(first=first_update)
+        self._posted_at: dict[int, int] = {}  # messages in a chat when we last wrote there
 
     async def post(self, update: dict[str, Any], secret: str | None = None) -> int:
-        headers = {TELEGRAM_SECRET_HEADER: secret if secret is not None else self.secret}
+        headers = {SECRET_HEADER: secret if secret is not None else self.secret}
         async with self.http.post(f"{self.url}/telegram", json=update,
                                   headers=headers) as response:
             return response.status
 
     async def say(self, user: int, chat: int, text: str, name: str = "Alice Ames") -> str:
         """Send ``text``; the text of the bot's next message to ``chat``."""
-        before = len(self.fake.sent(chat))
+        before = self._mark(chat)
         assert await self.post(self.updates.message(user=user, chat=chat, text=text,
                                                     name=name)) == 200
         return (await self.next_message(chat, before)).text
 
     async def press(self, user: int, label: str) -> str:
-        """Press ``label`` under the last message with buttons in ``user``'s private chat."""
-        asked = [c for c in self.fake.sent(user) if c.buttons][-1]
+        """Press ``label`` under the bot's latest message that has it in ``user``'s private
+        chat (replies arrive after the webhook is answered: wait for it)."""
+        asked = await self._with_button(user, label)
         [data] = [b["callback_data"] for b in asked.buttons if b["text"] == label]
-        before = len(self.fake.sent(user))
+        before = self._mark(user)
         assert await self.post(self.updates.press(user=user, chat=user, data=data)) == 200
         return (await self.next_message(user, before)).text
 
@@ -43,6 +45,20 @@ class TelegramChat:
         await self.fake.wait_for("sendMessage", chat_id=chat, count=before + 1)
         return self.fake.sent(chat)[before]
 
+    def _mark(self, chat: int) -> int:
+        self._posted_at[chat] = len(self.fake.sent(chat))
+        return self._posted_at[chat]
+
+    async def _with_button(self, chat: int, label: str) -> Call:
+        since = self._posted_at.get(chat, 0)
+        count = since + 1
+        while True:
+            await self.fake.wait_for("sendMessage", chat_id=chat, count=count)
+            sent = self.fake.sent(chat)
+            for call in reversed(sent[since:]):
+                if any(b["text"] == label for b in call.buttons):
+                    return call
+            count = len(sent) + 1
 
 ALICE, ALICE_NAME = 2004, "Alice Ames"  # croughton in the demo config
 CHAIR, CHAIR_NAME = 2003, "Chris Chair"

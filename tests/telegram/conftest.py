@@ -4,7 +4,7 @@ feature), the adapter, and the webhook endpoint served over real HTTP."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
 from bot.app import App
-from bot.platforms.telegram import TelegramAdapter, build_bot
-from bot.server import TELEGRAM_SECRET_HEADER, make_web_app
+from bot.platforms.telegram import SECRET_HEADER, TelegramAdapter, build_bot
+from bot.server import make_web_app
 from bot.settings import Settings
 from handlers import basic
 from handlers.router import Router
@@ -38,15 +38,20 @@ class Sleeps:
 
 
 class Webhook:
-    """Telegram's side of ``POST /telegram``."""
+    """Telegram's side of ``POST /telegram``. The webhook is answered before the replies
+    go out; ``settle`` (the adapter's) waits for them, so a test reads what was sent."""
 
-    def __init__(self, client: TestClient[Any, Any]) -> None:
+    def __init__(self, client: TestClient[Any, Any],
+                 settle: Callable[[], Awaitable[None]] | None = None) -> None:
         self.client = client
+        self.settle = settle
 
     async def post(self, update: dict[str, Any], *, secret: str | None = SECRET) -> int:
-        headers = {} if secret is None else {TELEGRAM_SECRET_HEADER: secret}
+        headers = {} if secret is None else {SECRET_HEADER: secret}
         response = await self.client.post("/telegram", json=update, headers=headers)
         await response.read()
+        if self.settle is not None:
+            await self.settle()
         return response.status
 
 
@@ -88,28 +93,28 @@ async def adapter(telegram_app: App, sleeps: Sleeps) -> AsyncIterator[TelegramAd
     adapter = TelegramAdapter(telegram_app, build_bot(telegram_app.settings), sleep=sleeps)
     await adapter.start()
     yield adapter
-    await adapter.stop()
+    await adapter.close()
 
 
 @pytest.fixture
 async def webhook(telegram_app: App, adapter: TelegramAdapter) -> AsyncIterator[Webhook]:
-    server = TestServer(make_web_app(telegram_app, telegram=adapter), host="127.0.0.1")
+    server = TestServer(make_web_app(telegram_app, [adapter]), host="127.0.0.1")
     client: TestClient[Any, Any] = TestClient(server)
     await client.start_server()
-    yield Webhook(client)
+    yield Webhook(client, adapter.settled)
     await client.close()
 
 
-def fail_to_event_once(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
-    """The next update's translation into an event fails with ``error`` (a database
-    outage, say); later ones work: for tests of what happens to a failed update."""
-    from bot.platforms.telegram_events import to_event
+def fail_to_identify_once(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
+    """The next update's identification fails with ``error`` (a database outage, say);
+    later ones work: for tests of what happens to a failed update."""
+    from handlers.identity import identify
 
     failures = [error]
 
-    async def flaky(*args: object, **kwargs: object) -> object:
+    async def flaky(**kwargs: Any) -> Any:
         if failures:
             raise failures.pop()
-        return await to_event(*args, **kwargs)  # type: ignore[arg-type]
+        return await identify(**kwargs)
 
-    monkeypatch.setattr("bot.platforms.telegram.to_event", flaky)
+    monkeypatch.setattr("bot.inbound.identify", flaky)

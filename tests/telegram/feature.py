@@ -65,7 +65,7 @@ async def choose_kind(services: Services, event: Event) -> list[Reply]:
         flow = await conversations.current(session=session, person_id=event.sender.person_id)
         if flow is None or flow.kind != FLOW or flow.state.get("step") != "kind":
             raise UserError("That question has expired. Send /tflow to start again.")
-        kind = event.action.rsplit(":", 1)[-1]
+        kind = event.action.arg(-1)
         await conversations.save(session=session, person_id=event.sender.person_id, kind=FLOW,
                                  state={"step": "details", "kind": kind}, now=services.now())
     return [whisper("Tell me what happened, in one message.")]

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from bot.app import App
-from bot.platforms.telegram import CAPTION_ONLY, TEXT_ONLY, TEXT_ONLY_GROUP
+from handlers.router import CAPTION_ONLY, TEXT_ONLY, TEXT_ONLY_GROUP
 from storage.models import Conversation
 from storage.update_models import ProcessedUpdate
 from tests.support.fake_telegram import FakeTelegram, Updates

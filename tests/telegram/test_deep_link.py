@@ -24,12 +24,11 @@ DETAILS = "A parent sent me a friend request on Facebook last night."
 @pytest.fixture
 async def served(telegram_app: App) -> AsyncIterator[tuple[Webhook, Platforms]]:
     """``policybot serve`` in-process: the platforms, the delivery loop, the webhook."""
-    async with started_platforms(telegram_app) as platforms:
-        server = TestServer(make_web_app(telegram_app, telegram=platforms.telegram),
-                            host="127.0.0.1")
+    async with started_platforms(telegram_app, serving=True) as platforms:
+        server = TestServer(make_web_app(telegram_app, platforms.running), host="127.0.0.1")
         client: TestClient[Any, Any] = TestClient(server)
         await client.start_server()
-        yield Webhook(client), platforms
+        yield Webhook(client, platforms.running[0].settled), platforms
         await client.close()
 
 

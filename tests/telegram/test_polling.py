@@ -20,7 +20,7 @@ from bot.runner import run_polling
 from bot.settings import Settings
 from tests.support.fake_telegram import TOKEN, FakeTelegram, Updates
 from tests.support.processes import policybot_env
-from tests.telegram.conftest import ALICE, HEAD, STAFF_ROOM, Sleeps, fail_to_event_once
+from tests.telegram.conftest import ALICE, HEAD, STAFF_ROOM, Sleeps, fail_to_identify_once
 
 DETAILS = "A pupil messaged me on Instagram."
 
@@ -90,32 +90,36 @@ async def test_an_update_is_acknowledged_only_once_handled(
     update = updates.message(user=ALICE, chat=STAFF_ROOM, text="/whoami")
     replied = fake.hold("sendMessage")
     await fake.queue_update(update)
-    killed = asyncio.create_task(adapter.poll(asyncio.Event()))
-    await fake.wait_for("sendMessage", chat_id=STAFF_ROOM)  # mid-update…
-    killed.cancel()  # …the poller dies
+    killed = asyncio.create_task(adapter.receive(asyncio.Event()))
+    await fake.wait_for("sendMessage", chat_id=STAFF_ROOM)  # committed, the reply in flight…
+    killed.cancel()  # …the poller stops
     await asyncio.gather(killed, return_exceptions=True)
     assert all(o is None or o <= update["update_id"] for o in _offsets(fake))
     replied.set()
 
     stop = asyncio.Event()
-    restarted = asyncio.create_task(adapter.poll(stop))  # Telegram hands it over again
+    restarted = asyncio.create_task(adapter.receive(stop))  # Telegram hands it over again
     try:
-        await fake.wait_for("sendMessage", chat_id=STAFF_ROOM, count=2)
+        await fake.wait_for("getUpdates", count=len(fake.calls_to("getUpdates")) + 2)
     finally:
         stop.set()
         await restarted
     assert _offsets(fake)[-1] == update["update_id"] + 1  # acknowledged, at the latest on stop
+    # handled once: the redelivery changed nothing; the interrupted reply was given back
+    # to the outbox, which sends it again (the one in flight may have arrived too)
+    assert (await adapter.pipeline.deliverer.deliver_due()).sent == 1
+    assert len(fake.calls_to("sendMessage", STAFF_ROOM)) == 2
 
 
 async def test_a_polled_update_that_failed_is_fetched_and_handled_again(
     adapter: TelegramAdapter, fake: FakeTelegram, updates: Updates, sleeps: Sleeps,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    fail_to_event_once(monkeypatch, RuntimeError("the database went away"))
+    fail_to_identify_once(monkeypatch, RuntimeError("the database went away"))
     update = updates.message(user=ALICE, chat=STAFF_ROOM, text="/whoami")
     await fake.queue_update(update)
     stop = asyncio.Event()
-    polling = asyncio.create_task(adapter.poll(stop))
+    polling = asyncio.create_task(adapter.receive(stop))
     try:
         [reply] = await fake.wait_for("sendMessage", chat_id=STAFF_ROOM)
     finally:

@@ -60,12 +60,12 @@ async def school(app: App, telegram_settings: Settings, fake: FakeTelegram,
     adapter = TelegramAdapter(real, bot)
     await adapter.start()
     client: TestClient[Any, Any] = TestClient(
-        TestServer(make_web_app(real, telegram=adapter), host="127.0.0.1"))
+        TestServer(make_web_app(real, [adapter]), host="127.0.0.1"))
     await client.start_server()
-    yield School(real, Webhook(client), Deliverer(real.services, [TelegramMessenger(real, bot)]),
-                 fake, updates)
+    yield School(real, Webhook(client, adapter.settled),
+                 Deliverer(real.services, [TelegramMessenger(real, bot)]), fake, updates)
     await client.close()
-    await adapter.stop()
+    await adapter.close()
 
 
 def _group_calls(fake: FakeTelegram) -> list[Call]:

@@ -36,10 +36,9 @@ async def test_a_webhook_telegram_refuses_is_one_line_and_no_traceback(
         await asyncio.wait_for(served.process.wait(), 60)
         log = await served.stop()
     assert served.process.returncode == 2, log
-    assert log.splitlines()[-1] == (  # python-telegram-bot words Telegram's refusal so
-        "Telegram refused to register the webhook TELEGRAM_WEBHOOK_URL=http://policybot."
-        "example/telegram: Bad webhook: an https url must be provided for webhook (it must "
-        "be a public https:// URL that reaches POST /telegram)")
+    assert log.splitlines()[-1] == (  # Telegram's refusal, as python-telegram-bot words it
+        "Telegram refused the webhook (TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET): Bad "
+        "webhook: an https url must be provided for webhook")
     assert "Traceback" not in log
     assert TOKEN not in log
 
@@ -75,8 +74,8 @@ async def test_without_a_token_serve_warns_and_answers_health_on_port(
         log = await served.stop()
     assert await run_healthcheck(port) != 0  # and fails once it is gone
     assert served.process.returncode == 0, log
-    assert "WARNING bot.startup: No platform token is set (TELEGRAM_BOT_TOKEN): serving " \
-           "/healthz only" in log
+    assert "WARNING bot.startup: No platform token is set (TELEGRAM_BOT_TOKEN, " \
+           "SLACK_BOT_TOKEN): serving /healthz only" in log
     [starting] = [line for line in log.splitlines() if "starting: config" in line]
     assert re.search(r"INFO bot\.server: PolicyBot \S+ starting: config \S+demo_schools\.yaml "
                      r"\(5 schools: st-lukes, croughton, lancastrian, sharp-lane, "
