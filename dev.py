@@ -50,7 +50,10 @@ def chat(args: list[str]) -> int:
     setup(dev=False)
     if not any(a.startswith("--school") for a in args):
         args = ["--school", "croughton", *args]
-    return subprocess.call([str(BIN / "policybot"), "chat", *args], cwd=ROOT)
+    try:
+        return subprocess.call([str(BIN / "policybot"), "chat", *args], cwd=ROOT)
+    except KeyboardInterrupt:  # Ctrl-C reached us too: the bot has already said goodbye
+        return 130
 
 
 def test(args: list[str]) -> int:

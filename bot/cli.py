@@ -136,7 +136,11 @@ def chat(
     if chat_name != "dm" and school_config.chat(chat_name) is None:
         raise _fail(f"no chat {chat_name!r} at {school}; chats: "
                     + ", ".join([c.name for c in school_config.chats] + ["dm"]))
-    _run(lambda: _chat(settings, school, handle, chat_name))
+    try:
+        _run(lambda: _chat(settings, school, handle, chat_name))
+    except KeyboardInterrupt:  # Ctrl-C: a person leaving, not an error
+        typer.echo("", err=True)
+        raise typer.Exit(code=130) from None
 
 
 async def _chat(settings: Settings, school: str, handle: str, chat_name: str) -> None:
@@ -147,10 +151,11 @@ async def _chat(settings: Settings, school: str, handle: str, chat_name: str) ->
     try:
         console = Console(application, ConsoleState(school, handle, chat_name),
                           out=sys.stdout, err=sys.stderr)
-        if sys.stdin.isatty():
+        typing = sys.stdin.isatty()
+        if typing:
             console.note(f"{school}: you are {handle} in {chat_name}. Type /help, or "
-                         ":as HANDLE, :in CHAT, :in dm, :quit")
-        await console.run(sys.stdin)
+                         ":as HANDLE, :in CHAT, :in dm, :quit (or Ctrl-C)")
+        await console.run(sys.stdin, prompt=typing)
     finally:
         await application.close()
 

@@ -60,7 +60,9 @@ async def messengers_for(application: App) -> AsyncIterator[list[Messenger]]:
     school = application.services.config.schools[0]
     console = Console(application, ConsoleState(school.slug, school.people[0].handle, "dm"),
                       out=sys.stdout, err=sys.stderr)
-    yield [ConsoleMessenger(console.show)]
+    schools = {school_id: school.slug
+               for school_id, school in application.services.directory.schools.items()}
+    yield [ConsoleMessenger(console.show, schools)]
 
 
 class Announced:

@@ -10,6 +10,7 @@ from handlers.router import Router
 FEATURES = (
     "handlers.basic",
     "handlers.policy",
+    "handlers.policy_document",
     "handlers.schools",
     "handlers.acknowledgements",
     "handlers.reports",

@@ -26,8 +26,9 @@ from handlers.actions import encode
 from handlers.context import Services
 from handlers.errors import UserError
 from handlers.events import Event
+from handlers.policy_document import read_button
 from handlers.replies import Button, Reply, whisper
-from handlers.router import Router, Where
+from handlers.router import Group, Router, Where
 from policies.documents import load_policy
 from policies.errors import PolicyError
 from policies.metadata import review_date
@@ -81,6 +82,11 @@ def short_date(moment: dt.datetime, timezone: str) -> str:
 def version_label(version: PolicyVersion) -> str:
     approved = f", approved {long_date(version.approved)}" if version.approved else ""
     return f"{version.title} (version {version.number}{approved})"
+
+
+def _asked_to_acknowledge(services: Services, event: Event) -> bool:
+    config = services.config.school(event.school.slug) if event.school is not None else None
+    return config is not None and event.sender.role in config.acknowledge_roles
 
 
 def school_config(services: Services, slug: str) -> SchoolConfig:
@@ -171,7 +177,7 @@ async def record_acknowledgement(*, services: Services, event: Event,
 def _superseded(current: PolicyVersion) -> Reply:
     return whisper(f"That button was for an earlier version. The policy has been updated "
                    f"since: {version_label(current)}. Please read the new version, then "
-                   "confirm.", ack_button(current))
+                   "confirm.", ack_button(current), read_button())
 
 
 def _thanks(event: Event, version: PolicyVersion, ack: Acknowledgement, created: bool,
@@ -245,7 +251,8 @@ def register(router: Router) -> None:
     everyone_known = tuple(Role)
 
     @router.command("ack", summary="confirm you have read the current staff policy",
-                    roles=everyone_known, where=Where.PRIVATE)
+                    roles=everyone_known, where=Where.PRIVATE, group=Group.POLICY,
+                    offered=_asked_to_acknowledge)
     async def ack(services: Services, event: Event) -> list[Reply]:
         return await record_acknowledgement(services=services, event=event, version_id=None,
                                             via="command")
@@ -259,7 +266,7 @@ def register(router: Router) -> None:
                                             version_id=version_id, via="button")
 
     @router.command("ackstatus", summary="who has and hasn't confirmed reading the policy",
-                    roles=[Role.HEADTEACHER], where=Where.PRIVATE)
+                    roles=[Role.HEADTEACHER], where=Where.PRIVATE, group=Group.POLICY)
     async def ackstatus(services: Services, event: Event) -> list[Reply]:
         assert event.school is not None
         config = school_config(services, event.school.slug)

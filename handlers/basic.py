@@ -7,7 +7,7 @@ from dataclasses import replace
 from handlers.context import Services
 from handlers.events import Event
 from handlers.replies import Reply, say, whisper
-from handlers.router import Router, Where
+from handlers.router import Command, Group, Router, Where
 
 ROLE_NAMES = {
     "headteacher": "Headteacher", "dsl": "Designated Safeguarding Lead",
@@ -25,14 +25,15 @@ def register(router: Router) -> None:
                          "Ask your school's PolicyBot admin to add you (send /whoami for "
                          "the id they need).")
         lines.append("Here you can use:")
-        lines += [f"/{c.name} — {c.summary}" for c in router.available(event)]
+        lines += _grouped(router.offered(services, event))
         return [say("\n".join(lines))]
 
     @router.command("whoami", summary="who I think you are, and where we are")
     async def whoami(services: Services, event: Event) -> list[Reply]:
         return [say(_whoami_text(event))]
 
-    @router.command("start", summary="start talking to me privately", where=Where.PRIVATE)
+    @router.command("start", summary="start talking to me privately", where=Where.PRIVATE,
+                    offered=lambda services, event: False)  # how Telegram opens a chat
     async def start(services: Services, event: Event) -> list[Reply]:
         resumed = _resumed(router, event)
         if resumed is not None:  # /start report: carry on with /report, here in private
@@ -41,6 +42,17 @@ def register(router: Router) -> None:
         return [whisper(greeting + "I'm " + services.bot_name +
                         ". Anything you send me here stays between us. Send /help to see "
                         "what I can do.")]
+
+
+def _grouped(commands: list[Command]) -> list[str]:
+    """The commands, under a heading per group when there is more than one group."""
+    groups = [g for g in Group if any(c.group is g for c in commands)]
+    lines: list[str] = []
+    for group in groups:
+        if len(groups) > 1:
+            lines.append(f"{group.value}:")
+        lines += [f"/{c.name} — {c.summary}" for c in commands if c.group is group]
+    return lines
 
 
 def _resumed(router: Router, event: Event) -> Event | None:

@@ -121,7 +121,15 @@ class Event:
 
     @property
     def audience(self) -> Audience:
-        """The audience answers are written for: the chat's, or in private the sender's."""
+        """The audience answers are written for: the chat's; in a group no school has set
+        up, parents' (least privilege: anyone may be reading); in private, the sender's."""
         if self.chat.audience is not None:
             return self.chat.audience
+        if not self.chat.is_private:
+            return Audience.PARENT
         return Audience.PARENT if self.sender.role is Role.PARENT else Audience.STAFF
+
+    @property
+    def in_unknown_group(self) -> bool:
+        """A group that is not in the school config."""
+        return not self.chat.is_private and self.chat.chat_id is None

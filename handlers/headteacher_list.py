@@ -28,7 +28,7 @@ from handlers.report_routing import (
     visible_roles,
 )
 from handlers.report_thread import drop_prompt
-from handlers.router import Router, Where
+from handlers.router import Group, Router, Where
 from storage import audit, directory, reports
 from storage.report_models import Report
 from storage.reports import ReportFilter
@@ -48,12 +48,12 @@ CSV_COLUMNS = ("number", "received", "kind", "category", "sent_by", "sent_to", "
 
 
 def register(router: Router) -> None:
-    @router.command("list", roles=LEADERSHIP_ROLES, where=Where.PRIVATE,
-                    summary="the friend-request list and reports sent to you")
+    @router.command("list", roles=LEADERSHIP_ROLES, where=Where.PRIVATE, group=Group.LIST,
+                    summary="the reports and friend requests sent to you")
     async def list_(services: Services, event: Event) -> list[Reply]:
         return await _dropping_prompt(services, event, await show_list(services, event))
 
-    @router.command("export", roles=LEADERSHIP_ROLES, where=Where.PRIVATE,
+    @router.command("export", roles=LEADERSHIP_ROLES, where=Where.PRIVATE, group=Group.LIST,
                     summary="the list as a CSV file, sent to you privately")
     async def export_(services: Services, event: Event) -> list[Reply]:
         return await _dropping_prompt(services, event, await export(services, event))

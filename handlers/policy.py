@@ -19,7 +19,7 @@ from handlers.events import Event
 from handlers.outbox import notify_person
 from handlers.parsing import parse_number
 from handlers.replies import Button, Message, Reply, open_private, say, whisper
-from handlers.router import Router, Where
+from handlers.router import Group, Router, Where
 from policies.answer import Answer, Audience
 from policies.errors import PolicyError, QuestionError
 from policies.faq import StaleEntry
@@ -28,6 +28,8 @@ from storage import audit, directory, gaps
 from storage.roles import Role
 
 MAX_QUOTED = 2
+UNKNOWN_GROUP = ("This group isn't set up for me, so I've answered as I would for parents "
+                 "and carers. Ask me privately for the staff answer.")
 GAPS_SHOWN = 20
 _MENTION = re.compile(r"@\w+\b")
 _SMALL_TALK = re.compile(
@@ -54,7 +56,8 @@ EXAMPLE = "/policy can I accept a friend request from a parent?"
 
 def register(router: Router) -> None:
     @router.command("policy", summary="ask about the social media policy, e.g. "
-                    "/policy can I friend a parent?")
+                    "/policy can I friend a parent?",
+                    offered=lambda services, event: event.school is not None)
     async def policy(services: Services, event: Event) -> list[Reply]:
         return await answer_question(services, event, event.args)
 
@@ -67,12 +70,12 @@ def register(router: Router) -> None:
         return await _pass_on(services, event)
 
     @router.command("gaps", summary="questions the policy didn't cover",
-                    roles=[Role.HEADTEACHER], where=Where.PRIVATE)
+                    roles=[Role.HEADTEACHER], where=Where.PRIVATE, group=Group.POLICY)
     async def list_gaps(services: Services, event: Event) -> list[Reply]:
         return await _list_gaps(services, event)
 
     @router.command("answer", summary="answer a question from /gaps: /answer NUMBER your answer",
-                    roles=[Role.HEADTEACHER], where=Where.PRIVATE)
+                    roles=[Role.HEADTEACHER], where=Where.PRIVATE, group=Group.POLICY)
     async def answer_gap(services: Services, event: Event) -> list[Reply]:
         return await _answer_gap(services, event)
 
@@ -99,10 +102,12 @@ async def answer_question(services: Services, event: Event, question: str) -> li
                         "Headteacher.") from None
     offer = offer_for(question, staff=event.audience is Audience.STAFF)
     if not answer.abstained:
+        text = format_answer(answer)
+        if event.in_unknown_group:
+            text = f"{UNKNOWN_GROUP}\n\n{text}"
         if offer is None:
-            return [say(format_answer(answer))]
-        return [say(f"{format_answer(answer)}\n\n{offer.sentence}",
-                    open_private(offer.label, offer.command))]
+            return [say(text)]
+        return [say(f"{text}\n\n{offer.sentence}", open_private(offer.label, offer.command))]
     return [await _abstain(services, event, question, answer)]
 
 

@@ -42,6 +42,7 @@ from handlers.acknowledgements import (
 )
 from handlers.context import Services
 from handlers.outbox import notify_person
+from handlers.policy_document import read_button
 from handlers.replies import Message
 from handlers.school_hours import (
     Hours,
@@ -133,7 +134,7 @@ def nudge_message(version: PolicyVersion, slot: int, cadence: Cadence,
                 "confirm that "
                 f"you have read {version_label(version)}. Press the button below or send "
                 "/ack here.")
-    return Message(text, (ack_button(version),))
+    return Message(text, (ack_button(version), read_button()))
 
 
 def summary_message(version: PolicyVersion, outstanding: list[Person], staff_count: int,

@@ -39,7 +39,7 @@ from handlers.report_access import (
 from handlers.report_flow import DRAFT
 from handlers.report_routing import FRIEND_REQUEST, ROLE_TITLES, sentence
 from handlers.report_submit import THREAD_PREFIX
-from handlers.router import Router, Where
+from handlers.router import Group, Router, Where
 from storage import audit, conversations, directory, reports
 from storage.models import Conversation, id_of
 from storage.report_models import Report
@@ -65,7 +65,7 @@ def register(router: Router) -> None:
         number = reference_of(event.args, "Which one? e.g. /reply 482913 your message")
         return await write(services, event, number, _rest(event.args), "message")
 
-    @router.command("outcome", roles=LEADERSHIP_ROLES, where=Where.PRIVATE,
+    @router.command("outcome", roles=LEADERSHIP_ROLES, where=Where.PRIVATE, group=Group.LIST,
                     summary="record what was done about a report: /outcome 482913 what was done")
     async def outcome_(services: Services, event: Event) -> list[Reply]:
         number = reference_of(event.args, "Which one? e.g. /outcome 482913 what was done")

@@ -16,12 +16,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from enum import Flag, auto
+from enum import Flag, StrEnum, auto
 
 from handlers.context import Services
 from handlers.errors import NotAllowed, UserError
 from handlers.events import Event, EventKind
-from handlers.replies import Reply, notice, only_you, say, whisper
+from handlers.replies import Button, Reply, notice, only_you, open_private, say, whisper
 from policies.answer import Audience
 from storage import conversations
 from storage.roles import Role
@@ -29,6 +29,7 @@ from storage.roles import Role
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Services, Event], Awaitable[list[Reply]]]
+Offered = Callable[[Services, Event], bool]  # whether /help offers a command to this person
 SORRY = "Sorry, something went wrong on my side and nothing was changed. Please try again."
 STALE_BUTTON = "That button no longer does anything. Try /help."
 TEXT_ONLY = ("I can only read text for now, so I can't see photos, screenshots, files or "
@@ -55,6 +56,14 @@ class Where(Flag):
     ANYWHERE = STAFF_GROUP | PARENT_GROUP | PRIVATE
 
 
+class Group(StrEnum):
+    """How /help groups commands, in this order."""
+
+    EVERYDAY = "Everyday"
+    LIST = "Reports sent to you"
+    POLICY = "The policy: reviews and acknowledgements"
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
     name: str
@@ -62,6 +71,8 @@ class Command:
     summary: str
     roles: frozenset[Role] | None  # None: anyone, even someone not in the config
     where: Where
+    group: Group = Group.EVERYDAY
+    offered: Offered | None = None  # None: offered wherever it is allowed; never: hidden
 
     def allows_role(self, role: Role | None) -> bool:
         return self.roles is None or (role is not None and role in self.roles)
@@ -82,6 +93,7 @@ class Route:
 
     handler: Handler | None = None
     refusal: str | None = None
+    private_command: str | None = None  # the refusal points to the private chat, to this
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +115,16 @@ class Router:
 
     # -- registration -----------------------------------------------------------
     def command(self, name: str, *, summary: str, roles: Iterable[Role] | None = None,
-                where: Where = Where.ANYWHERE) -> Callable[[Handler], Handler]:
+                where: Where = Where.ANYWHERE, group: Group = Group.EVERYDAY,
+                offered: Offered | None = None) -> Callable[[Handler], Handler]:
+        """``offered``: whether /help lists it for this person here (e.g. /ack only to
+        people asked to acknowledge); it stays usable either way."""
         def register(handler: Handler) -> Handler:
             if name in self._commands:
                 raise ValueError(f"command /{name} registered twice")
             allowed = None if roles is None else frozenset(roles)
-            self._commands[name] = Command(name, handler, summary, allowed, where)
+            self._commands[name] = Command(name, handler, summary, allowed, where, group,
+                                           offered)
             return handler
         return register
 
@@ -144,10 +160,15 @@ class Router:
         return tuple(self._commands.values())
 
     def available(self, event: Event) -> list[Command]:
-        """The commands this person may use in this chat (what /help lists)."""
+        """The commands this person may use in this chat."""
         return [c for c in self._commands.values()
                 if c.allows_role(event.sender.role) and c.allows_place(event)
                 and (c.roles is None or not _unconfigured_group(event))]
+
+    def offered(self, services: Services, event: Event) -> list[Command]:
+        """What /help lists: the commands available here that make sense for this person."""
+        return [c for c in self.available(event)
+                if c.offered is None or c.offered(services, event)]
 
     def match(self, event: Event) -> Route:
         if event.opened_home:
@@ -178,7 +199,8 @@ class Router:
                     "school's PolicyBot admin to add you (send /whoami for your id)."))
             return Route(refusal=f"Sorry, /{name} isn't available to you.")
         if not command.allows_place(event):
-            return Route(refusal=_where_text(command))
+            return Route(refusal=_where_text(command), private_command=(
+                command.name if command.where == Where.PRIVATE else None))
         return Route(command.handler)
 
     def conversation_handler(self, kind: str) -> Handler | None:
@@ -197,7 +219,9 @@ class Router:
             route = self.match(event)
             handler = route.handler
             if route.refusal is not None:
-                return Dispatched([refusal(event, route.refusal)])
+                buttons = (() if route.private_command is None else
+                           (open_private("Open private chat", route.private_command),))
+                return Dispatched([refusal(event, route.refusal, *buttons)])
             if event.kind is EventKind.MESSAGE and event.chat.is_private:
                 handler = await self._conversation_for(services, event) or handler
             if handler is None:
@@ -235,12 +259,12 @@ def _action_kind(event: Event) -> str | None:
     return None if event.action is None else event.action.kind
 
 
-def refusal(event: Event, text: str) -> Reply:
+def refusal(event: Event, text: str, *buttons: Button) -> Reply:
     """A "no" to the person who asked: a pop-up for a button, and in a group only for
     them where the platform can."""
     if event.kind is EventKind.ACTION:
         return notice(text)
-    return say(text) if event.chat.is_private else only_you(text)
+    return say(text, *buttons) if event.chat.is_private else only_you(text, *buttons)
 
 
 def _user_error(event: Event, text: str) -> Reply:

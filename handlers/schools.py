@@ -19,7 +19,8 @@ from storage.roles import Role
 
 def register(router: Router) -> None:
     @router.command("school", summary="which school you are acting for here (for people in "
-                    "several schools of a trust)", roles=list(Role), where=Where.PRIVATE)
+                    "several schools of a trust)", roles=list(Role), where=Where.PRIVATE,
+                    offered=_in_several_schools)
     async def school(services: Services, event: Event) -> list[Reply]:
         schools = await _memberships(services, event)
         current = event.school.name if event.school is not None else "none"
@@ -40,6 +41,10 @@ def register(router: Router) -> None:
                                         external_id=event.sender.platform_user_id,
                                         school_id=chosen.id, now=services.now())
         return [whisper(f"Done: in private chats you're now acting for {chosen.name}.")]
+
+
+def _in_several_schools(services: Services, event: Event) -> bool:
+    return len(services.directory.members(event.platform, event.sender.platform_user_id)) > 1
 
 
 async def _memberships(services: Services, event: Event) -> list[School]:

@@ -14,9 +14,11 @@ Each line goes through the same inbound pipeline as a Telegram update
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -31,6 +33,7 @@ from storage.directory import CONSOLE
 from storage.models import Chat, Person
 
 PLATFORM = CONSOLE
+_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 RECENT_BUTTON_SETS = 5  # button rows a typed label can still press, per destination
 DM = "dm"
 
@@ -52,15 +55,24 @@ class ConsoleMessenger:
 
     platform = PLATFORM
 
-    def __init__(self, show: Callable[[str, Message], None]) -> None:
+    def __init__(self, show: Callable[[str, Message], None],
+                 schools: Mapping[int, str] | None = None) -> None:
+        """``schools`` (id → slug): name each destination's school, for output that
+        covers several (``[croughton] dm:alice``)."""
         self._show = show
+        self._schools = schools
+
+    def _where(self, school_id: int, destination: str) -> str:
+        if self._schools is None:
+            return destination
+        return f"[{self._schools.get(school_id, '?')}] {destination}"
 
     async def to_person(self, person: Person, message: Message) -> bool:
-        self._show(f"dm:{person.handle}", message)
+        self._show(self._where(person.school_id, f"dm:{person.handle}"), message)
         return True
 
     async def to_chat(self, chat: Chat, message: Message) -> bool:
-        self._show(chat.name, message)
+        self._show(self._where(chat.school_id, chat.name), message)
         return True
 
     async def to_address(self, address: Address, message: Message) -> bool:
@@ -88,14 +100,35 @@ class Console:
         self.exports = app.settings.data_dir / "exports"
 
     # -- the loop ----------------------------------------------------------------
-    async def run(self, lines: TextIO) -> None:
+    async def run(self, lines: TextIO, *, prompt: bool = False) -> None:
+        """Read ``lines`` until they end or ``:quit``; with ``prompt``, show who is
+        speaking where before each line (on stderr, so piped output stays clean).
+
+        Lines are read by a daemon thread, so Ctrl-C stops at once (no Enter needed)."""
         await self.deliverer.deliver_due()
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+
+        def read() -> None:
+            while True:
+                line = lines.readline()
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+                if not line:
+                    return
+
+        threading.Thread(target=read, name="console-input", daemon=True).start()
         while True:
-            line = await asyncio.to_thread(lines.readline)
+            if prompt:
+                print(self.prompt(), end="", file=self.err, flush=True)
+            line = await queue.get()
             if not line:
                 return
             if not await self.handle_line(line.rstrip("\r\n")):
                 return
+
+    def prompt(self) -> str:
+        """``alice@staff-room> `` or ``alice@dm> ``."""
+        return f"{self.state.handle}@{self.state.chat}> "
 
     async def handle_line(self, line: str) -> bool:
         """One line of input; False when the session should end."""
@@ -116,17 +149,19 @@ class Console:
         if verb in ("quit", "q", "exit"):
             return False
         if verb == "as" and arg:
-            if self._person(arg) is None:
-                self.note(f"no person {arg!r} at {self.state.school}; nothing changed")
-            else:
-                self.state.handle = arg
-                self.note(f"speaking as {arg}")
+            if not _NAME.fullmatch(arg):
+                self.note(f"{arg!r} can't be a handle; nothing changed")
+                return True
+            self.state.handle = arg
+            self.note(f"speaking as {arg}" if self._person(arg) is not None else
+                      f"speaking as {arg}, someone {self.state.school}'s config doesn't know")
         elif verb == "in" and arg:
-            if arg != DM and self._chat(arg) is None:
-                self.note(f"no chat {arg!r} at {self.state.school}; nothing changed")
-            else:
-                self.state.chat = arg
-                self.note(f"speaking in {arg}")
+            if arg != DM and not _NAME.fullmatch(arg):
+                self.note(f"{arg!r} can't be a chat name; nothing changed")
+                return True
+            self.state.chat = arg
+            self.note(f"speaking in {arg}" if arg == DM or self._chat(arg) is not None else
+                      f"speaking in {arg}, a group {self.state.school}'s config doesn't have")
         else:
             self.note("console commands: :as HANDLE, :in CHAT, :in dm, :quit")
         return True
@@ -200,7 +235,12 @@ class Console:
         self.out.flush()
 
     def _save(self, filename: str, content: bytes) -> Path:
-        self.exports.mkdir(parents=True, exist_ok=True)
+        """Saved for this user only (exports hold private reports)."""
+        self.exports.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.exports.chmod(0o700)
         path = self.exports / Path(filename).name
-        path.write_bytes(content)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(content)
+        path.chmod(0o600)
         return path

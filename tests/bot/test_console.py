@@ -4,12 +4,15 @@ once through a real `policybot chat` process with piped input."""
 from __future__ import annotations
 
 import os
+import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot.app import App
 from bot.settings import Settings
 from tests.conftest import ConsoleDriver
 from tests.support.processes import policybot_env
@@ -33,11 +36,20 @@ async def test_whoami_in_a_group_and_in_private(console: ConsoleDriver) -> None:
     ]
 
 
-async def test_console_commands_that_name_nobody_change_nothing(console: ConsoleDriver) -> None:
-    await console.send(":as nobody", ":in nowhere")
-    assert "no person 'nobody'" in console.err.getvalue()
-    assert "no chat 'nowhere'" in console.err.getvalue()
-    assert (await console.send("/whoami"))[0].startswith("staff-room| You are Alice Ames")
+async def test_someone_not_in_the_config_can_be_tried_on_the_console(
+    console: ConsoleDriver,
+) -> None:
+    assert await console.send(":as stranger", "/whoami") == [
+        "staff-room| I don't know you yet. Your console id is croughton/stranger: your "
+        "school's PolicyBot admin adds it to the school config.",
+        "staff-room| This chat is staff-room (staff chat)."]
+    assert "someone croughton's config doesn't know" in console.err.getvalue()
+    out = await console.send(":in random-group", "/report")
+    assert "a group croughton's config doesn't have" in console.err.getvalue()
+    assert out[0].startswith("random-group| This chat isn't set up for me yet")
+    await console.send(":as nobody here")
+    assert "can't be a handle" in console.err.getvalue()
+    assert console.console.prompt() == "stranger@random-group> "
 
 
 async def test_unknown_commands_and_wrong_places_get_a_clear_answer(
@@ -46,7 +58,8 @@ async def test_unknown_commands_and_wrong_places_get_a_clear_answer(
     assert await console.send("/frobnicate") == [
         "staff-room| I don't know /frobnicate. Send /help to see what I can do."]
     assert await console.send("/start") == [
-        "staff-room| /start works in a private chat with me."]
+        "staff-room| /start works in a private chat with me.",
+        "staff-room| [1] Open private chat"]
 
 
 async def test_group_chatter_that_is_not_for_the_bot_is_ignored(console: ConsoleDriver) -> None:
@@ -88,3 +101,36 @@ def test_a_bad_database_url_gets_one_clear_line(tmp_path: Path, url: str, messag
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_ends_the_chat_at_once_and_quietly(settings: Settings, tmp_path: Path) -> None:
+    """No Enter needed, no line swallowed, no traceback (as when a person presses it)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--school", "croughton"],
+        env=policybot_env(settings), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    assert process.stdin is not None
+    assert process.stdout is not None
+    process.stdin.write("/whoami\n")
+    process.stdin.flush()
+    assert process.stdout.readline().startswith("staff-room| You are Alice Ames")
+    process.stdout.readline()  # the second line of the answer: now it waits for input
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "Traceback" not in err
+
+
+async def test_exports_are_saved_for_this_user_only(app: App) -> None:
+    head = ConsoleDriver(app, "croughton", "head", "dm")
+    await ConsoleDriver(app, "croughton", "alice", "dm").send(
+        "/friendrequest", "A parent", "J.S.", "Facebook", "Yesterday", "I declined it", "Skip",
+        "Send")
+    out = await head.send("/export")
+    saved = Path(next(line for line in out if "[file]" in line).rsplit(" saved to ", 1)[1])
+    assert _mode(saved) == 0o600
+    assert _mode(saved.parent) == 0o700
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)

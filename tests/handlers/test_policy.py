@@ -159,3 +159,11 @@ async def test_a_question_in_another_language_can_go_to_the_head(
     out = await console.send("/policy kann ich fotos vom sportfest auf instagram posten?")
     assert "I can only read English for now" in out[0]
     assert out[-1] == "staff-room| [1] Ask the Headteacher"
+
+
+async def test_a_group_no_school_set_up_gets_the_parents_answer_and_is_told(
+    console: ConsoleDriver,
+) -> None:
+    out = await console.send(":in random-group", "/policy can I post photos of pupils?")
+    assert out[0].startswith("random-group| This group isn't set up for me, so I've answered "
+                             "as I would for parents and carers.")

@@ -38,7 +38,7 @@ async def test_the_button_on_a_nudge_acknowledges(school: App) -> None:
     bob = console_at(school, LONDON_MONDAY, "bob")
     shown = await bob.send("/whoami")  # the console delivers the waiting nudges after it
     assert any(line.startswith("dm:bob| Please confirm that you have read") for line in shown)
-    assert "dm:bob| [1] I have read it" in shown
+    assert "dm:bob| [1] I have read it   [2] Read the policy" in shown
     assert (await bob.send("1")) == [
         "dm:bob| Thank you, Bob Brown. I've recorded that you have read Croughton All Saints CE "
         "Primary School Social Media Policy (version 1, approved 1 January 2024) (23 Nov)."]
@@ -52,7 +52,8 @@ async def test_ack_is_for_staff_roles_and_in_private(school: App) -> None:
     staff_room = console_at(school, LONDON_MONDAY, "alice")
     await staff_room.send(":in staff-room")
     assert await staff_room.send("/ack") == [
-        "staff-room| /ack works in a private chat with me."]
+        "staff-room| /ack works in a private chat with me.",
+        "staff-room| [1] Open private chat"]
     assert await console_at(school, LONDON_MONDAY, "alice").send("/ackstatus") == [
         "dm:alice| Sorry, /ackstatus isn't available to you."]
 
@@ -97,7 +98,7 @@ async def test_a_changed_policy_is_a_new_version_and_everyone_is_asked_again(
         "dm:bob| That button was for an earlier version. The policy has been updated since: "
         "Croughton All Saints CE Primary School Social Media Policy (version 2, approved 1 "
         "January 2024). Please read the new version, then confirm.",
-        "dm:bob| [1] I have read it"]
+        "dm:bob| [1] I have read it   [2] Read the policy"]
     assert (await bob.send("1"))[0].startswith("dm:bob| Thank you, Bob Brown.")
 
 

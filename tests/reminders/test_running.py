@@ -28,15 +28,16 @@ def test_run_due_prints_what_it_sent_once(school_settings: Settings, school: App
     first = run_due(school_settings, "2026-11-23T09:00:00+00:00")
     assert first.returncode == 0, first.stderr
     lines = first.stdout.splitlines()
-    assert lines[:2] == [
-        "dm:alice| Please confirm that you have read the staff social media policy: Croughton "
-        "All Saints CE Primary School Social Media Policy (version 1, approved 1 January 2024)"
-        ". When you have read it, press the button below or send /ack here. You can ask me "
-        "about it here any time, e.g. \"can I accept a friend request from a parent?\"",
-        "dm:alice| [1] I have read it"]
-    assert sum(line.endswith("[1] I have read it") for line in lines) == 4
-    assert {line.split("|")[0] for line in lines} == {"dm:head", "dm:dsl", "dm:alice", "dm:bob",
-                                                      "dm:chair"}
+    assert lines[:2] == [  # (run-due covers every school: each line names its school)
+        "[croughton] dm:alice| Please confirm that you have read the staff social media policy: "
+        "Croughton All Saints CE Primary School Social Media Policy (version 1, approved 1 "
+        "January 2024). When you have read it, press the button below or send /ack here. "
+        "You can ask me about it here any time, e.g. \"can I accept a friend request from a "
+        "parent?\"",
+        "[croughton] dm:alice| [1] I have read it   [2] Read the policy"]
+    assert sum(line.endswith("[1] I have read it   [2] Read the policy") for line in lines) == 4
+    assert {line.split("|")[0] for line in lines} == {
+        f"[croughton] dm:{handle}" for handle in ("head", "dsl", "alice", "bob", "chair")}
     assert "queued 4 nudge(s), 0 summary(ies), 2 review reminder(s); sent 6" in first.stderr
     again = run_due(school_settings, "2026-11-23T09:05:00+00:00")
     assert (again.returncode, again.stdout) == (0, "")
@@ -49,7 +50,7 @@ async def test_run_due_on_the_console_leaves_private_reports_for_their_platform(
                     message=Message("A private report: Jo S."))
     result = await asyncio.to_thread(run_due, school_settings, "2026-11-23T09:00:00+00:00")
     assert result.returncode == 0, result.stderr
-    assert "dm:alice| [1] I have read it" in result.stdout
+    assert "dm:alice| [1] I have read it   [2] Read the policy" in result.stdout
     assert "Jo S." not in result.stdout
     async with school.services.db.session() as session:
         assert await outbox.keys_with_prefix(session=session, prefix="report:") == {

@@ -107,7 +107,8 @@ async def test_export_is_private_safe_for_spreadsheets_and_audited(
 ) -> None:
     await friend_request(console, name="=HYPERLINK(\"http://evil\")", note="+1 then")
     out = await console.send(":as head", ":in staff-room", "/export")
-    assert out == ["staff-room| /export works in a private chat with me."]
+    assert out == ["staff-room| /export works in a private chat with me.",
+                   "staff-room| [1] Open private chat"]
     out = await console.send(":in dm", "/export friend")
     assert out[0].startswith("dm:head| 1 entry, as a spreadsheet.")
     [path] = list((app.settings.data_dir / "exports").iterdir())

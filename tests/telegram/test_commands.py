@@ -22,7 +22,7 @@ async def test_help_in_private_lists_private_commands(webhook: Webhook, updates:
                                                       fake: FakeTelegram) -> None:
     await webhook.post(updates.message(user=ALICE, chat=ALICE, text="/help"))
     [reply] = fake.sent(ALICE)
-    assert "/start — start talking to me privately" in reply.text
+    assert "/start" not in reply.text  # how Telegram opens a chat, not a thing to do
     assert "/tmarkup" not in reply.text  # a group-only command
 
 
@@ -54,7 +54,10 @@ async def test_start_belongs_in_private(webhook: Webhook, updates: Updates,
                                         fake: FakeTelegram) -> None:
     await webhook.post(updates.message(user=ALICE, chat=STAFF_ROOM, text="/start"))
     await webhook.post(updates.message(user=ALICE, chat=ALICE, text="/start"))
-    assert [c.text for c in fake.sent(STAFF_ROOM)] == ["/start works in a private chat with me."]
+    [refused] = fake.sent(STAFF_ROOM)
+    assert refused.text == "/start works in a private chat with me."
+    assert refused.buttons == [{"text": "Open private chat",
+                                "url": f"https://t.me/{BOT_USERNAME}?start=start"}]
     [greeting] = fake.sent(ALICE)
     assert greeting.text.startswith("Hello, Alice Ames! I'm PolicyBot.")
 
