@@ -38,6 +38,8 @@ def check_config(path: Path) -> CheckResult:
             f"{len(school.chats)} chats, {len(school.policies)} policy file(s)")
         result.warnings.extend(_people_warnings(school))
     _check_policies(config, result)
+    order = {school.slug: i for i, school in enumerate(config.schools)}
+    result.summaries.sort(key=lambda line: order[line.split(":")[0]])  # a school's together
     return result
 
 

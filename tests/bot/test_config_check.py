@@ -94,8 +94,8 @@ def test_every_school_is_checked_not_only_the_first(tmp_path: Path) -> None:
     (tmp_path / "missing-text.txt").write_text("")
     result = check_config(path)
     assert result.summaries == ["demo: Demo Primary — 3 people, 1 chats, 1 policy file(s)",
-                                "other: Demo Primary — 3 people, 1 chats, 1 policy file(s)",
-                                "demo: policy next review 31 January 2027"]
+                                "demo: policy next review 31 January 2027",
+                                "other: Demo Primary — 3 people, 1 chats, 1 policy file(s)"]
     assert result.errors == [f"{POLICY_PROBLEM}policy file {tmp_path / 'missing-text.txt'} "
                              "is empty: no text found"]
 
