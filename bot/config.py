@@ -4,7 +4,8 @@ A broken file is refused at start with the file, the line and what is wrong::
 
     schools.yaml:14: schools[0].people[2].role: unknown role 'teacher' (expected one of ...)
 
-Loading is two steps: YAML is composed into nodes so every value keeps its line,
+Loading is two steps: YAML is composed into nodes so every value keeps its line
+(:mod:`bot.config_yaml`, which also refuses YAML that would hang or crash the loader),
 then pydantic validates the plain data and each error is mapped back to a line.
 """
 
@@ -17,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.config_yaml import PathKey, YamlProblem, compose, where
 from bot.platforms.registry import NAMES as PLATFORM_NAMES
 from policies.answer import Audience
 from storage.roles import Role
@@ -27,7 +28,6 @@ from storage.roles import Role
 if TYPE_CHECKING:
     from policies.engine import PolicySource
 
-PathKey = tuple[str | int, ...]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Handle = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=64)]
 PlatformId = int | str
@@ -249,110 +249,10 @@ def load_config(path: Path) -> SchoolsConfig:
 
 
 def _compose(path: Path, text: str) -> tuple[Any, dict[PathKey, int]]:
-    composer = _Composer(text)
     try:
-        node = composer.get_single_node()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(path, [f"{path}:{line}: not valid YAML: {problem}"]) from None
-    except RecursionError:
-        raise ConfigError(path, [f"{path}:1: not valid YAML: nested too deeply"]) from None
-    finally:
-        composer.dispose()
-    if node is None:
-        raise ConfigError(path, [f"{path}:1: the file is empty; it needs a 'schools:' list"])
-    lines: dict[PathKey, int] = {}
-    try:
-        return _Expansion(composer.alias_lines).data(node, (), lines), lines
-    except _BadScalar as bad:
-        raise ConfigError(path, [f"{path}:{bad.line}: {_where(bad.at)}: not a valid value "
-                                 f"({bad.reason})"]) from None
-    except _TooBig as big:
-        raise ConfigError(path, [f"{path}:{big.line}: {big.reason}"]) from None
-
-
-MAX_VALUES = 50_000  # a config of 100 schools of 200 people is well under this
-MAX_DEPTH = 40
-
-
-class _Composer(yaml.SafeLoader):
-    """PyYAML's composer, refusing an alias inside the value it names (a loop), and
-    noting where aliases are so that an expansion that explodes can say where."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.alias_lines: list[int] = []
-        self._open: set[str] = set()
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
-        if isinstance(event, yaml.AliasEvent):
-            mark: Any = event.start_mark
-            if event.anchor in self._open:
-                raise yaml.composer.ComposerError(
-                    None, None, f"the alias *{event.anchor} is inside the value it names "
-                    f"(&{event.anchor}): a loop", mark)
-            self.alias_lines.append(mark.line + 1)
-            return super().compose_node(parent, index)
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            self._open.add(anchor)
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            if anchor is not None:
-                self._open.discard(anchor)
-
-
-class _TooBig(Exception):
-    def __init__(self, line: int, reason: str) -> None:
-        super().__init__(reason)
-        self.line, self.reason = line, reason
-
-
-class _Expansion:
-    """Nodes to plain data, with each value's line, within :data:`MAX_VALUES` values and
-    :data:`MAX_DEPTH` levels (a YAML alias "bomb" expands to billions)."""
-
-    def __init__(self, alias_lines: list[int]) -> None:
-        self.alias_lines = alias_lines
-        self.count = 0
-
-    def data(self, node: yaml.Node, at: PathKey, lines: dict[PathKey, int]) -> Any:
-        self._count(node, at)
-        lines[at] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key = str(key_node.value)
-                result[key] = self.data(value_node, (*at, key), lines)
-                lines[(*at, key)] = key_node.start_mark.line + 1
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.data(item, (*at, i), lines) for i, item in enumerate(node.value)]
-        try:  # a scalar: let PyYAML resolve ints, dates, bools as usual
-            return yaml.SafeLoader("").construct_object(node, deep=True)
-        except (ValueError, yaml.YAMLError) as exc:
-            raise _BadScalar(at, node.start_mark.line + 1, str(exc)) from None
-
-    def _count(self, node: yaml.Node, at: PathKey) -> None:
-        self.count += 1
-        if self.count > MAX_VALUES:
-            line = self.alias_lines[0] if self.alias_lines else node.start_mark.line + 1
-            why = " through YAML aliases (*name)" if self.alias_lines else ""
-            raise _TooBig(line, f"the file expands to more than {MAX_VALUES:,} values{why}; "
-                          "write the values out instead")
-        if len(at) > MAX_DEPTH:
-            raise _TooBig(node.start_mark.line + 1,
-                          f"{_where(at[:3])}…: nested more than {MAX_DEPTH} levels deep")
-
-
-class _BadScalar(Exception):
-    def __init__(self, at: PathKey, line: int, reason: str) -> None:
-        super().__init__(reason)
-        self.at, self.line, self.reason = at, line, reason
+        return compose(text)
+    except YamlProblem as problem:
+        raise ConfigError(path, [f"{path}:{problem.line}: {problem.message}"]) from None
 
 
 def _root_causes(exc: ValidationError) -> list[Any]:
@@ -371,13 +271,6 @@ def _line_of(lines: dict[PathKey, int], at: PathKey) -> int:
     return lines.get(at, 1)
 
 
-def _where(at: PathKey) -> str:
-    out = ""
-    for part in at:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out or "(top level)"
-
-
 def _describe(path: Path, lines: dict[PathKey, int], error: Any) -> str:
     at = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     at = tuple(p for p in at if p not in ("int", "str"))
@@ -388,7 +281,7 @@ def _describe(path: Path, lines: dict[PathKey, int], error: Any) -> str:
         message = _MISSING.get(str(at[-1]), "this field is required")
     elif error["type"] == "extra_forbidden":
         message = f"unknown field {at[-1]!r}"
-    return f"{path}:{_line_of(lines, at)}: {_where(at)}: {message}"
+    return f"{path}:{_line_of(lines, at)}: {where(at)}: {message}"
 
 
 _MISSING = {
@@ -402,7 +295,7 @@ def _cross_checks(path: Path, lines: dict[PathKey, int], config: SchoolsConfig) 
     """Rules that span several entries: duplicates, missing files, shared platform ids."""
 
     def problem(at: PathKey, message: str) -> str:
-        return f"{path}:{_line_of(lines, at)}: {_where(at)}: {message}"
+        return f"{path}:{_line_of(lines, at)}: {where(at)}: {message}"
 
     seen_slugs: set[str] = set()
     seen_chat_ids: dict[tuple[str, str], str] = {}
