@@ -25,6 +25,7 @@ from bot.platforms import registry
 from bot.platforms.base import PlatformPlugin, PlatformSetupError, RunningPlatform
 from bot.scheduler import ReminderScheduler
 from bot.settings import Settings
+from bot.startup import platforms_configured, starting_line
 
 __all__ = ["OutboxPump", "Platforms", "configured_plugins", "run_platforms", "run_polling",
            "started_platforms"]
@@ -159,6 +160,8 @@ async def run_polling(application: App, stop: asyncio.Event) -> None:
 async def run_platforms(settings: Settings) -> None:
     """``policybot run`` with platform tokens: receive until SIGINT or SIGTERM."""
     application = await build_app(settings)
+    log.info(starting_line(settings, [s.slug for s in application.services.config.schools],
+                           platforms_configured(settings)))
     try:
         await run_polling(application, stop_on_signals())
     finally:

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from bot import cli
 from bot.app import App
+from bot.moments import parse_now
 from bot.reports_cli import moment, purge
 from bot.settings import Settings
 from storage.models import utcnow
@@ -71,21 +72,22 @@ async def test_the_reporter_and_the_head_see_a_purged_entry_is_gone(
         f"dm:head| I can't find #{number} among the reports you can see."]
 
 
-def test_purge_needs_an_aware_moment() -> None:
+def test_purge_reads_a_moment_as_run_due_does_a_plain_one_as_utc() -> None:
     assert moment("2026-01-05T09:00:00+00:00") == dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
-    with pytest.raises(typer.BadParameter):
-        moment("2026-01-05T09:00:00")
+    assert moment("2026-01-05T09:00:00") == dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+    assert moment("2026-07-05T09:00:00+01:00") == dt.datetime(2026, 7, 5, 8, tzinfo=dt.UTC)
+    assert moment("2026-01-05T09:00:00") == parse_now("2026-01-05T09:00:00")
 
 
 @pytest.mark.parametrize("value", ["yesterday", "", "2026-13-45T09:00:00+00:00"])
 def test_purge_refuses_an_unreadable_moment_clearly(value: str) -> None:
-    with pytest.raises(typer.BadParameter, match=r"--now must be a moment like "
-                       r"2026-01-05T09:00:00\+00:00 \(ISO-8601, with a timezone\)"):
+    with pytest.raises(typer.BadParameter, match=r"is not an ISO-8601 time: use a moment like "
+                       r"2026-01-05T09:00:00\+00:00 \(one without an offset is read as UTC\)"):
         moment(value)
 
 
 def test_the_purge_command_reports_an_unreadable_moment_without_a_traceback() -> None:
     result = CliRunner().invoke(cli.app, ["reports", "purge", "--now", "yesterday"])
     assert result.exit_code == 2
-    assert "--now must be a moment like" in result.output
+    assert "is not an ISO-8601 time" in result.output
     assert "Traceback" not in result.output
