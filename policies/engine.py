@@ -167,6 +167,9 @@ def _load_school(source: PolicySource, knowledge: Knowledge | None) -> _School:
     if not source.policy_paths:
         raise PolicyFileError(Path(source.slug), "unreadable", "no policy files configured")
     documents = tuple(load_policy(path) for path in source.policy_paths)
+    if not any(d.clauses for d in documents):
+        raise PolicyFileError(source.policy_paths[0], "empty",
+                              "it has no rules to answer from (is it the whole policy?)")
     faq = load_faq(source.faq_path, documents, school=source.slug) if source.faq_path else None
     entries = faq.entries if faq else ()
     borrowed = (
