@@ -84,6 +84,7 @@ class OutboxPump:
 class Platforms:
     running: tuple[RunningPlatform, ...]
     pump: OutboxPump | None
+    reminders: ReminderScheduler | None = None  # None: no platform to send them with
 
     def get(self, name: str) -> RunningPlatform | None:
         return next((p for p in self.running if p.name == name), None)
@@ -124,12 +125,13 @@ async def started_platforms(application: App, *, serving: bool) -> AsyncIterator
         await _close(running)
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=2) from None
-    if running:
+    reminders = ReminderScheduler(application.services, wake=pump.wake)
+    if running:  # with no platform to send them, reminders would only pile up unsent
         pump.start()
-    reminders = ReminderScheduler(application.services, wake=pump.wake if running else None)
-    reminders.start()
+        reminders.start()
     try:
-        yield Platforms(tuple(running), pump if running else None)
+        yield Platforms(tuple(running), pump if running else None,
+                        reminders if running else None)
     finally:
         await reminders.stop()
         await _close(running)
