@@ -6,12 +6,14 @@ Everything is built here, once, and passed down; nothing at import time.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import startup
 from bot.config import SchoolsConfig, load_config, policy_sources
-from bot.keys import load_cipher
+from bot.keys import open_cipher
 from bot.metrics import Metrics
 from bot.settings import Settings
 from handlers import build_router
@@ -44,18 +46,25 @@ def build_answer_engine(config: SchoolsConfig) -> AnswerSource:
 
 async def build_app(settings: Settings, *, migrate: bool | None = None,
                     with_answers: bool = True) -> App:
-    """Load and check everything, apply migrations (SQLite by default), sync the directory."""
+    """Check the set-up (:mod:`bot.startup`), load and check everything, apply migrations
+    (SQLite by default), check the encryption keys, sync the directory."""
+    startup.check(settings)
     config = load_config(settings.config_path)
     url = settings.resolved_database_url
     if migrate if migrate is not None else settings.uses_default_sqlite:
         await asyncio.to_thread(database.upgrade, url)
     db = database.Database(url)
-    async with db.session() as session:
-        await sync_directory(session=session, schools=config.schools)
-        index = await load_index(session=session)
-    answers = await asyncio.to_thread(build_answer_engine, config) if with_answers else None
+    try:
+        cipher = await open_cipher(settings, db, now=dt.datetime.now(dt.UTC))
+        async with db.session() as session:
+            await sync_directory(session=session, schools=config.schools)
+            index = await load_index(session=session)
+        answers = await asyncio.to_thread(build_answer_engine, config) if with_answers else None
+    except BaseException:
+        await db.dispose()
+        raise
     metrics = Metrics()
-    services = Services(db=db, config=config, cipher=load_cipher(settings),
+    services = Services(db=db, config=config, cipher=cipher,
                         answers=TimedAnswers(answers, metrics) if answers else None,
                         directory=index)
     return App(settings=settings, services=services, router=build_router(), metrics=metrics)

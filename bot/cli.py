@@ -5,7 +5,6 @@ Imports beyond Typer happen inside the commands, so ``policybot ask`` starts fas
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -20,8 +19,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="PolicyBot: your school's social media policy, in your staff and PTA chats.")
+app = typer.Typer(add_completion=False, no_args_is_help=True)
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 reminders_app = typer.Typer(no_args_is_help=True, help="Acknowledgement and review reminders.")
 config_app = typer.Typer(no_args_is_help=True, help="The school config file.")
@@ -29,20 +27,39 @@ reports_app = typer.Typer(no_args_is_help=True, help="Private reports and the fr
 app.add_typer(db_app, name="db")
 app.add_typer(reminders_app, name="reminders")
 app.add_typer(config_app, name="config")
+keys_app = typer.Typer(no_args_is_help=True, help="The encryption key.")
 app.add_typer(reports_app, name="reports")
 app.add_typer(faq_app, name="faq")
+app.add_typer(keys_app, name="keys")
 
 
-def _settings(log_level: str = "WARNING") -> Settings:
-    from bot.settings import Settings
+def _show_version(value: bool) -> None:
+    if value:
+        from bot.startup import installed_version
 
-    settings = Settings()
-    level = (getattr(logging, settings.log_level.upper(), logging.INFO) if log_level == "INFO"
-             else getattr(logging, log_level))
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.setLevel(level)  # on the handler too: some libraries (bm25s) lower their own level
-    logging.basicConfig(level=level, handlers=[handler])
+        typer.echo(f"policybot {installed_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                          help="Print the installed version and exit.")] = False,
+) -> None:
+    """PolicyBot: your school's social media policy, in your staff and PTA chats."""
+
+
+def _settings(*, quiet: bool = False) -> Settings:
+    """The settings from the environment, and logging set up from them (at WARNING when
+    ``quiet``: interactive commands print what matters themselves)."""
+    from bot import logs
+    from bot.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise _fail("The environment is not valid:\n" + "\n".join(exc.problems)) from None
+    logs.configure(settings, quiet=quiet)
     return settings
 
 
@@ -58,11 +75,14 @@ def _run(make: Callable[[], Awaitable[T]]) -> T:
     from sqlalchemy.exc import ArgumentError, OperationalError
 
     from bot.config import ConfigError
+    from bot.startup import StartupError
     from policies.errors import PolicyError
     from storage.crypto import CipherError
 
     try:
         return asyncio.run(make())  # type: ignore[arg-type]
+    except StartupError as exc:
+        raise _fail(str(exc)) from None
     except ConfigError as exc:
         raise _fail("The school config is not valid:\n" + "\n".join(exc.problems)) from None
     except PolicyError as exc:
@@ -102,7 +122,7 @@ def chat(
     in_: Annotated[str | None, typer.Option("--in", help="speak in this chat, or 'dm'")] = None,
 ) -> None:
     """The console platform: talk to the bot as anyone in the school, in any chat."""
-    settings = _settings()
+    settings = _settings(quiet=True)
     config = _load(settings)
     school_config = config.school(school)
     if school_config is None:
@@ -163,9 +183,8 @@ def _load(settings: Settings) -> SchoolsConfig:
 def run(
     school: Annotated[str | None, typer.Option(help="console only: the school to start in")] = None,
 ) -> None:
-    """Run the bot: Telegram polling and/or Slack Socket Mode for the platforms whose tokens
-    are set; with none set, the console platform."""
-    settings = _settings("INFO")
+    """Run the bot on each platform whose token is set; with none set, the console platform."""
+    settings = _settings()
     from bot.runner import configured_plugins
 
     if not configured_plugins(settings):
@@ -181,40 +200,50 @@ def run(
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "0.0.0.0",
-    port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
+    port: Annotated[int | None, typer.Option(
+        help="port to listen on (default: $PORT, else 8080)", show_default=False)] = None,
 ) -> None:
     """HTTP mode for production: POST /telegram (Telegram webhook), POST /slack/events
     (Slack events, commands and interactivity), GET /healthz."""
-    settings = _settings("INFO")
+    settings = _settings()
     from bot.server import serve_forever
-    _run(lambda: serve_forever(settings, host=host, port=port))
+    from bot.startup import warn_without_platforms
+
+    warn_without_platforms(settings)
+    _run(lambda: serve_forever(settings, host=host,
+                               port=port if port is not None else settings.port))
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply every database migration."""
-    settings = _settings("INFO")
-    from storage.db import upgrade
+    """Apply every database migration (one worker at a time: safe to run from several)."""
+    settings = _settings()
+    from bot.startup import check_files
+    from storage.db import Upgrade, upgrade
 
-    async def migrate() -> None:
-        upgrade(settings.resolved_database_url)
+    async def migrate() -> Upgrade:
+        check_files(settings)
+        return upgrade(settings.resolved_database_url)
 
-    _run(migrate)
-    typer.echo("Database is up to date.")
+    typer.echo(_run(migrate).describe())
 
 
 @config_app.command("check")
 def config_check() -> None:
-    """Validate the school config and summarise it."""
-    settings = _settings()
-    config = _load(settings)
-    for school in config.schools:
-        typer.echo(f"{school.slug}: {school.name} — {len(school.people)} people, "
-                   f"{len(school.chats)} chats, {len(school.policies)} policy file(s)")
-    from bot.cli_faq import policy_report
-    for line in _run(lambda: _async(policy_report, config)):
+    """Validate the school config, its policies and FAQs exactly as start-up does; warn
+    about set-ups that would strand people."""
+    settings = _settings(quiet=True)
+    from bot.config_check import check_config
+
+    result = check_config(settings.config_path)
+    for line in result.summaries:
         typer.echo(line)
-    typer.echo(f"{settings.config_path}: OK")
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}")
+    if result.errors:
+        raise _fail(f"{settings.config_path} is not valid:\n" + "\n".join(result.errors))
+    warned = f" ({len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''})"
+    typer.echo(f"{settings.config_path}: OK" + (warned if result.warnings else ""))
 
 
 @reminders_app.command("run-due")
@@ -222,7 +251,7 @@ def reminders_run_due(
     now: Annotated[str | None, typer.Option(help="the moment to run at (ISO-8601)")] = None,
 ) -> None:
     """Send every reminder due at that moment, once, then exit (cron-friendly)."""
-    settings = _settings("INFO")
+    settings = _settings()
     from bot.reminders_cli import run_due
     _run(lambda: run_due(settings, now))
 
@@ -232,11 +261,30 @@ def reports_purge(
     now: Annotated[str | None, typer.Option(help="the moment to purge at (ISO-8601)")] = None,
 ) -> None:
     """Apply each record type's retention: delete, or flag for review (all audited)."""
-    settings = _settings("INFO")
+    settings = _settings()
     from bot.reports_cli import moment, purge
 
     for slug, run in _run(lambda: purge(settings, moment(now))).items():
         typer.echo(f"{slug}: {run.summary()}")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt everything stored under the first key of POLICYBOT_ENCRYPTION_KEY, so the
+    others can be retired."""
+    settings = _settings()
+    from bot.keys import RotationReport, rotate
+
+    async def rotation() -> RotationReport:
+        from bot.app import build_app
+
+        application = await build_app(settings, with_answers=False)
+        try:
+            return await rotate(application.services.db, application.services.cipher)
+        finally:
+            await application.close()
+
+    typer.echo(_run(rotation).describe())
 
 
 def main() -> None:

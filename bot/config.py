@@ -4,7 +4,8 @@ A broken file is refused at start with the file, the line and what is wrong::
 
     schools.yaml:14: schools[0].people[2].role: unknown role 'teacher' (expected one of ...)
 
-Loading is two steps: YAML is composed into nodes so every value keeps its line,
+Loading is two steps: YAML is composed into nodes so every value keeps its line
+(:mod:`bot.config_yaml`, which also refuses YAML that would hang or crash the loader),
 then pydantic validates the plain data and each error is mapped back to a line.
 """
 
@@ -17,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.config_yaml import PathKey, YamlProblem, compose, where
 from bot.platforms.registry import NAMES as PLATFORM_NAMES
 from handlers.report_settings import ReportSettings
 from policies.answer import Audience
@@ -28,10 +29,12 @@ from storage.roles import Role
 if TYPE_CHECKING:
     from policies.engine import PolicySource
 
-PathKey = tuple[str | int, ...]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Handle = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=64)]
 PlatformId = int | str
+MAX_REVIEW_REMINDER_DAYS = 730
+# UK bank holiday regions a school may name (handlers.school_hours.SUBDIVISIONS maps them)
+BANK_HOLIDAY_REGIONS = ("england", "wales", "scotland", "northern-ireland")
 
 
 class ConfigError(Exception):
@@ -157,6 +160,7 @@ class SchoolConfig(_Strict):
     chats: tuple[ChatConfig, ...] = ()
     school_hours: SchoolHours = SchoolHours()
     holidays: tuple[dt.date, ...] = ()
+    bank_holidays: str | None = None  # england | wales | scotland | northern-ireland
     next_review: dt.date | None = None
     review_reminder_days: tuple[int, ...] = (60, 30, 7)
     nudges: NudgeCadence = NudgeCadence()
@@ -186,6 +190,25 @@ class SchoolConfig(_Strict):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown timezone {value!r} (e.g. Europe/London)") from None
+        return value
+
+    @field_validator("bank_holidays", mode="before")
+    @classmethod
+    def _known_region(cls, value: object) -> object:
+        if value is not None and value not in BANK_HOLIDAY_REGIONS:
+            raise ValueError(f"unknown bank_holidays {value!r} (expected one of "
+                             f"{', '.join(BANK_HOLIDAY_REGIONS)})")
+        return value
+
+    @field_validator("review_reminder_days")
+    @classmethod
+    def _days_before(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        bad = [d for d in value if not 1 <= d <= MAX_REVIEW_REMINDER_DAYS]
+        if bad:
+            raise ValueError(
+                f"{bad[0]} is not a number of days before the review date: use 1 to "
+                f"{MAX_REVIEW_REMINDER_DAYS} (a reminder on the date itself, and weekly "
+                "ones while the review is overdue, are sent anyway)")
         return value
 
     def person(self, handle: str) -> PersonConfig | None:
@@ -231,44 +254,9 @@ def load_config(path: Path) -> SchoolsConfig:
 
 def _compose(path: Path, text: str) -> tuple[Any, dict[PathKey, int]]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(path, [f"{path}:{line}: not valid YAML: {problem}"]) from None
-    if node is None:
-        raise ConfigError(path, [f"{path}:1: the file is empty; it needs a 'schools:' list"])
-    lines: dict[PathKey, int] = {}
-    try:
-        return _to_data(node, (), lines), lines
-    except _BadScalar as bad:
-        raise ConfigError(path, [f"{path}:{bad.line}: {_where(bad.at)}: not a valid value "
-                                 f"({bad.reason})"]) from None
-
-
-def _to_data(node: yaml.Node, at: PathKey, lines: dict[PathKey, int]) -> Any:
-    lines[at] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            lines[(*at, key)] = key_node.start_mark.line + 1
-            result[key] = _to_data(value_node, (*at, key), lines)
-            lines[(*at, key)] = key_node.start_mark.line + 1
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_data(item, (*at, i), lines) for i, item in enumerate(node.value)]
-    try:  # a scalar: let PyYAML resolve ints, dates, bools as usual
-        return yaml.SafeLoader("").construct_object(node, deep=True)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise _BadScalar(at, node.start_mark.line + 1, str(exc)) from None
-
-
-class _BadScalar(Exception):
-    def __init__(self, at: PathKey, line: int, reason: str) -> None:
-        super().__init__(reason)
-        self.at, self.line, self.reason = at, line, reason
+        return compose(text)
+    except YamlProblem as problem:
+        raise ConfigError(path, [f"{path}:{problem.line}: {problem.message}"]) from None
 
 
 def _root_causes(exc: ValidationError) -> list[Any]:
@@ -287,13 +275,6 @@ def _line_of(lines: dict[PathKey, int], at: PathKey) -> int:
     return lines.get(at, 1)
 
 
-def _where(at: PathKey) -> str:
-    out = ""
-    for part in at:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out or "(top level)"
-
-
 def _describe(path: Path, lines: dict[PathKey, int], error: Any) -> str:
     at = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     at = tuple(p for p in at if p not in ("int", "str"))
@@ -304,7 +285,7 @@ def _describe(path: Path, lines: dict[PathKey, int], error: Any) -> str:
         message = _MISSING.get(str(at[-1]), "this field is required")
     elif error["type"] == "extra_forbidden":
         message = f"unknown field {at[-1]!r}"
-    return f"{path}:{_line_of(lines, at)}: {_where(at)}: {message}"
+    return f"{path}:{_line_of(lines, at)}: {where(at)}: {message}"
 
 
 _MISSING = {
@@ -318,7 +299,7 @@ def _cross_checks(path: Path, lines: dict[PathKey, int], config: SchoolsConfig) 
     """Rules that span several entries: duplicates, missing files, shared platform ids."""
 
     def problem(at: PathKey, message: str) -> str:
-        return f"{path}:{_line_of(lines, at)}: {_where(at)}: {message}"
+        return f"{path}:{_line_of(lines, at)}: {where(at)}: {message}"
 
     seen_slugs: set[str] = set()
     seen_chat_ids: dict[tuple[str, str], str] = {}

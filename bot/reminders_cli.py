@@ -21,6 +21,7 @@ import typer
 
 from bot.app import App, build_app
 from bot.delivery import Address, Deliverer, Messenger, Replier
+from bot.moments import parse_now
 from bot.runner import configured_plugins
 from bot.scheduler import PassReport, run_pass
 from bot.settings import Settings
@@ -30,18 +31,8 @@ from storage.directory import CONSOLE
 from storage.models import Chat, Person
 
 
-def parse_moment(now: str | None) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(now) if now else dt.datetime.now(dt.UTC)
-    except ValueError:
-        raise typer.BadParameter(f"--now {now!r} is not an ISO-8601 time") from None
-    if moment.tzinfo is None:  # a plain time is UTC, as the summary line says
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment
-
-
 async def run_due(settings: Settings, now: str | None) -> None:
-    moment = parse_moment(now)
+    moment = parse_now(now)
     application = await build_app(settings, with_answers=False)
     services = dataclasses.replace(application.services, clock=lambda: moment)
     try:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import typer
-
+from bot.moments import parse_now
 from bot.settings import Settings
 from handlers.report_retention import RetentionRun, apply_retention
 
@@ -27,15 +26,5 @@ async def purge(settings: Settings, now: dt.datetime) -> dict[str, RetentionRun]
 
 
 def moment(value: str | None) -> dt.datetime:
-    """``--now``: an ISO-8601 moment with a timezone (None: now)."""
-    if value is None:
-        return dt.datetime.now(dt.UTC)
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"--now must be a moment like 2026-01-05T09:00:00+00:00 (ISO-8601, with a "
-            f"timezone); {value!r} isn't one.") from None
-    if when.tzinfo is None:
-        raise typer.BadParameter("--now needs a timezone, e.g. 2026-01-05T09:00:00+00:00")
-    return when
+    """``--now``: read as ``reminders run-due`` reads it (:func:`bot.moments.parse_now`)."""
+    return parse_now(value)

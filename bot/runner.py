@@ -25,6 +25,7 @@ from bot.platforms import registry
 from bot.platforms.base import PlatformPlugin, PlatformSetupError, RunningPlatform
 from bot.scheduler import ReminderScheduler
 from bot.settings import Settings
+from bot.startup import platforms_configured, starting_line
 
 __all__ = ["OutboxPump", "Platforms", "configured_plugins", "run_platforms", "run_polling",
            "started_platforms"]
@@ -83,6 +84,7 @@ class OutboxPump:
 class Platforms:
     running: tuple[RunningPlatform, ...]
     pump: OutboxPump | None
+    reminders: ReminderScheduler | None = None  # None: no platform to send them with
 
     def get(self, name: str) -> RunningPlatform | None:
         return next((p for p in self.running if p.name == name), None)
@@ -123,12 +125,13 @@ async def started_platforms(application: App, *, serving: bool) -> AsyncIterator
         await _close(running)
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=2) from None
-    if running:
+    reminders = ReminderScheduler(application.services, wake=pump.wake)
+    if running:  # with no platform to send them, reminders would only pile up unsent
         pump.start()
-    reminders = ReminderScheduler(application.services, wake=pump.wake if running else None)
-    reminders.start()
+        reminders.start()
     try:
-        yield Platforms(tuple(running), pump if running else None)
+        yield Platforms(tuple(running), pump if running else None,
+                        reminders if running else None)
     finally:
         await reminders.stop()
         await _close(running)
@@ -159,6 +162,8 @@ async def run_polling(application: App, stop: asyncio.Event) -> None:
 async def run_platforms(settings: Settings) -> None:
     """``policybot run`` with platform tokens: receive until SIGINT or SIGTERM."""
     application = await build_app(settings)
+    log.info(starting_line(settings, [s.slug for s in application.services.config.schools],
+                           platforms_configured(settings)))
     try:
         await run_polling(application, stop_on_signals())
     finally:

@@ -1,6 +1,7 @@
 """``policybot serve``: the HTTP server for production (aiohttp).
 
-``GET /healthz`` answers 200 when the database answers. Every registered platform
+``GET /healthz`` answers 200 when the database answers and can be written (it commits
+a row; 503 otherwise). Every registered platform
 mounts its endpoints (``POST /telegram``, ``POST /slack/events``); a platform whose
 tokens are not set answers 503 there, with the reason. The outbox delivery loop and
 the reminder schedule run beside the server (:func:`bot.runner.started_platforms`).
@@ -9,11 +10,15 @@ SIGINT or SIGTERM (``docker stop``) stops it gracefully: it stops accepting
 connections, lets the requests in flight finish (up to :data:`SHUTDOWN_TIMEOUT`
 seconds), then sends the replies still in hand, stops the delivery loop and the
 reminder schedule and closes the app.
+
+Connections are limited (:mod:`bot.connections`): one that sends no request within a
+few seconds, or idles on keep-alive, is closed, and idle ones make room for new ones.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -21,12 +26,15 @@ import typer
 from aiohttp import web
 
 from bot.app import App, build_app
+from bot.connections import ConnectionGuard, ConnectionLimits, GuardedSite
 from bot.metrics import CONTENT_TYPE
 from bot.platforms import registry
 from bot.platforms.base import PlatformSetupError, RunningPlatform, WebHandler
 from bot.runner import started_platforms, stop_on_signals
 from bot.settings import Settings
+from bot.startup import platforms_configured, starting_line
 from storage import outbox
+from storage.health import prove_writable
 
 log = logging.getLogger(__name__)
 APP_KEY = web.AppKey("policybot", App)
@@ -60,9 +68,10 @@ def _timed(application: App, platform: str, handler: WebHandler) -> WebHandler:
 async def healthz(request: web.Request) -> web.Response:
     application = request.app[APP_KEY]
     try:
-        await application.services.db.ping()
-    except Exception:
-        log.exception("health check: database unavailable")
+        await prove_writable(application.services.db, now=dt.datetime.now(dt.UTC))
+    except Exception as exc:
+        log.error("health check: the database cannot be written: %s",
+                  str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
         return web.json_response({"status": "unavailable"}, status=503)
     return web.json_response({"status": "ok"})
 
@@ -103,6 +112,8 @@ async def serve_forever(settings: Settings, *, host: str, port: int,
     gracefully."""
     stop = stop if stop is not None else stop_on_signals()
     application = await build_app(settings)
+    log.info(starting_line(settings, [s.slug for s in application.services.config.schools],
+                           platforms_configured(settings)))
     try:
         async with started_platforms(application, serving=True) as platforms:
             try:
@@ -118,10 +129,13 @@ async def serve_forever(settings: Settings, *, host: str, port: int,
 
 
 async def _listen(web_app: web.Application, host: str, port: int, stop: asyncio.Event) -> None:
-    runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    guard = ConnectionGuard(ConnectionLimits.for_this_process())
+    runner = web.AppRunner(guard.protect(web_app), access_log=None,
+                           shutdown_timeout=SHUTDOWN_TIMEOUT,
+                           keepalive_timeout=guard.limits.keepalive)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port)
+        site = GuardedSite(runner, host, port, guard)
         await site.start()
         bound_host, bound_port = runner.addresses[0][:2]
         log.info("PolicyBot listening on http://%s:%s", bound_host, bound_port)

@@ -7,13 +7,28 @@ Secrets are ``SecretStr`` so they never appear in a repr, a log line or an error
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_PORT = 8080
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Telegram's rule for setWebhook's secret_token: 1-256 of these characters.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+class SettingsError(Exception):
+    """The environment holds an unusable value; ``problems`` are ``VARIABLE: what is wrong``
+    lines, which never quote the value (it may be a secret)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
 
 
 def bundled_demo_config() -> Path:
@@ -39,6 +54,9 @@ class Settings(BaseSettings):
     config_path: Path = Field(default_factory=bundled_demo_config, alias="POLICYBOT_CONFIG")
     encryption_key: SecretStr | None = Field(default=None, alias="POLICYBOT_ENCRYPTION_KEY")
     log_level: str = Field(default="INFO", alias="POLICYBOT_LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field(default="text", alias="POLICYBOT_LOG_FORMAT")
+    port: int = Field(default=DEFAULT_PORT, ge=0, le=65535, alias="PORT")
+    demo: bool = Field(default=False, alias="POLICYBOT_DEMO")
     #: how long a worker's claim on a message lasts: a message a dead worker claimed is
     #: sent by another this long after (and the delivery loop looks at least this often)
     delivery_lease_seconds: float = Field(default=120.0, ge=1.0, le=3600.0,
@@ -63,6 +81,29 @@ class Settings(BaseSettings):
         default=None, alias="SLACK_WORKSPACES")
     slack_policy_in_channel: bool = Field(default=True, alias="SLACK_POLICY_IN_CHANNEL")
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _known_level(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().upper() in LOG_LEVELS:
+            return value.strip().upper()
+        raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("text", "json"):
+            return value.strip().lower()
+        raise ValueError("must be text or json")
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1 to 256 of the characters A-Z a-z 0-9 _ - (Telegram's "
+                             "rule); make one with: python -c 'import secrets; "
+                             "print(secrets.token_urlsafe(32))'")
+        return value
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data directory."""
@@ -77,3 +118,19 @@ class Settings(BaseSettings):
     @property
     def uses_default_sqlite(self) -> bool:
         return self.database_url is None or self.database_url.startswith("sqlite")
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, or :class:`SettingsError` naming each bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError([_describe(error) for error in exc.errors()]) from None
+
+
+def _describe(error: object) -> str:
+    assert isinstance(error, dict)
+    name = str(error["loc"][0]) if error.get("loc") else "(environment)"
+    field = Settings.model_fields.get(name)
+    variable = field.alias if field is not None and field.alias else name.upper()
+    return f"{variable}: {str(error['msg']).removeprefix('Value error, ')}"

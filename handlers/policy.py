@@ -18,6 +18,12 @@ from handlers.errors import UserError
 from handlers.events import Event
 from handlers.outbox import notify_person
 from handlers.parsing import parse_number
+from handlers.policy_guidance import (
+    keep_guidance,
+    list_guidance,
+    offer_guidance,
+    school_guidance,
+)
 from handlers.replies import Button, Message, Reply, open_private, say, whisper
 from handlers.router import Group, Router, Where
 from policies.answer import Answer, Audience
@@ -79,6 +85,15 @@ def register(router: Router) -> None:
     async def answer_gap(services: Services, event: Event) -> list[Reply]:
         return await _answer_gap(services, event)
 
+    @router.command("guidance", summary="your answers kept as school guidance; "
+                    "/guidance remove NUMBER", roles=[Role.HEADTEACHER], where=Where.PRIVATE)
+    async def guidance_list(services: Services, event: Event) -> list[Reply]:
+        return await list_guidance(services, event)
+
+    @router.action("guidance")
+    async def guidance_keep(services: Services, event: Event) -> list[Reply]:
+        return await keep_guidance(services, event)
+
 
 async def answer_question(services: Services, event: Event, question: str) -> list[Reply]:
     question = question.strip()
@@ -108,6 +123,9 @@ async def answer_question(services: Services, event: Event, question: str) -> li
         if offer is None:
             return [say(text)]
         return [say(f"{text}\n\n{offer.sentence}", open_private(offer.label, offer.command))]
+    kept = await school_guidance(services, event, question)
+    if kept is not None:
+        return [say(kept)]
     return [await _abstain(services, event, question, answer)]
 
 
@@ -231,7 +249,11 @@ async def _answer_gap(services: Services, event: Event) -> list[Reply]:
             message=Message(f"The Headteacher answered your question “{question}”:\n"
                             f"{reply.strip()}"))
         await gaps.mark_answered(session=session, gap=gap, now=services.now())
-    return [whisper(f"Thanks, I've sent your answer to question #{gap_id}.")]
+        audience = gap.audience
+    keep = await offer_guidance(services, event, gap_id=gap_id, audience=audience,
+                                question=question, answer=reply.strip())
+    return [whisper(f"Thanks, I've sent your answer to question #{gap_id}. Keep it to answer "
+                    "the same question next time (as your guidance, not the policy's)?", keep)]
 
 
 def _split_first(text: str) -> tuple[str, str, str]:

@@ -2,19 +2,25 @@
 
 Pure functions, no I/O. Times are aware datetimes; results are in UTC. Local wall
 times are converted with the school's zone, so 08:00 in London is 08:00 UTC in
-winter (GMT) and 07:00 UTC in summer (BST).
+winter (GMT) and 07:00 UTC in summer (BST). A school's days off are its configured
+``holidays`` and, if it names a UK region in ``bank_holidays``, that region's bank
+holidays (from the ``holidays`` package).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Container
+from dataclasses import dataclass, field
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-__all__ = ["Hours", "add_local_days", "add_school_days", "is_allowed", "next_allowed",
-           "start_of_local_day"]
+__all__ = ["SUBDIVISIONS", "DaysOff", "Hours", "add_local_days", "add_school_days",
+           "is_allowed", "next_allowed", "start_of_local_day"]
+
+# bank_holidays in the school config -> the holidays package's subdivision of GB
+SUBDIVISIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT",
+                        "northern-ireland": "NIR"}
 
 MAX_DAYS_AHEAD = 400  # a config with no school day in a year is refused, not looped on
 
@@ -35,6 +41,36 @@ class _SchoolSpec(Protocol):
     def school_hours(self) -> _HoursSpec: ...
     @property
     def holidays(self) -> tuple[dt.date, ...]: ...
+    @property
+    def bank_holidays(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class DaysOff:
+    """A school's holidays: ``dates``, and the bank holidays of ``region`` (a key of
+    :data:`SUBDIVISIONS`), worked out a year at a time as they are asked about."""
+
+    dates: frozenset[dt.date] = frozenset()
+    region: str | None = None
+    _years: dict[int, frozenset[dt.date]] = field(default_factory=dict, compare=False,
+                                                  repr=False)
+
+    def __contains__(self, day: object) -> bool:
+        if day in self.dates:
+            return True
+        if self.region is None or not isinstance(day, dt.date):
+            return False
+        return day in self._bank_holidays(day.year)
+
+    def _bank_holidays(self, year: int) -> frozenset[dt.date]:
+        if year not in self._years:
+            import holidays
+
+            assert self.region is not None
+            found = holidays.country_holidays(
+                "GB", subdiv=SUBDIVISIONS[self.region], years=year)
+            self._years[year] = frozenset(found)
+        return self._years[year]
 
 
 @dataclass(frozen=True)
@@ -46,14 +82,14 @@ class Hours:
     days: Collection[int] = (0, 1, 2, 3, 4)
     start: dt.time = dt.time(8, 0)
     end: dt.time = dt.time(17, 0)
-    holidays: Collection[dt.date] = frozenset()
+    holidays: Container[dt.date] = frozenset()
 
     @classmethod
     def of(cls, school: _SchoolSpec) -> Hours:
         """From a school's config (``bot.config.SchoolConfig``)."""
         hours = school.school_hours
         return cls(school.timezone, frozenset(hours.days), hours.start, hours.end,
-                   frozenset(school.holidays))
+                   DaysOff(frozenset(school.holidays), school.bank_holidays))
 
     @property
     def zone(self) -> ZoneInfo:

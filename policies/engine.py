@@ -30,7 +30,7 @@ from policies.metadata import review_date
 from policies.nearmiss import mismatch
 from policies.retrieval import Hit, SchoolIndex
 from policies.review import asks_review_date, review_answer
-from policies.vocabulary import DOMAIN, STRONG_DOMAIN, terms
+from policies.vocabulary import DOMAIN, STRONG_DOMAIN, stem, terms
 
 __all__ = ["AnswerEngine", "PolicySource"]
 
@@ -81,6 +81,8 @@ class Thresholds:
     raw_clause: float = 0.9  # score factor for a raw clause (an FAQ entry is curated)
     tie: float = 0.92  # a match this close to the best puts its clause second
     companion: float = 0.8  # a match this close to the best adds its clause after the answer's
+    translated: float = 0.8  # a new school's clauses ranked first on translated terms may answer
+    # at this fraction of the floor (see _Decision._translated_first)
 
 
 @dataclass(frozen=True)
@@ -165,12 +167,16 @@ def _load_school(source: PolicySource, knowledge: Knowledge | None) -> _School:
     if not source.policy_paths:
         raise PolicyFileError(Path(source.slug), "unreadable", "no policy files configured")
     documents = tuple(load_policy(path) for path in source.policy_paths)
+    if not any(d.clauses for d in documents):
+        raise PolicyFileError(source.policy_paths[0], "empty",
+                              "it has no rules to answer from (is it the whole policy?)")
     faq = load_faq(source.faq_path, documents, school=source.slug) if source.faq_path else None
     entries = faq.entries if faq else ()
     borrowed = (
         _borrowed(documents, knowledge, source.slug) if faq is None and knowledge else {}
     )
-    index = SchoolIndex(documents, entries, borrowed)
+    translation = knowledge.translation() if faq is None and knowledge else None
+    index = SchoolIndex(documents, entries, borrowed, translation)
     return _School(source, documents, faq, index)
 
 
@@ -248,6 +254,13 @@ class _Decision:
             coverage = max(coverage, self.limits.out_of_domain_coverage)
         return score >= floor and hit.coverage >= coverage and hit.specific and not hit.admin
 
+    def _translated_first(self, score: float, hit: Hit) -> bool:
+        """A school with no FAQ: the clauses ranked first on the question's translated terms
+        may answer at a lower floor, once the best match has made the question answerable
+        (its own words are the policy's, not the chat's, so the index scores it low)."""
+        return (hit.transfer is not None and hit.transfer < TRANSLATED_FIRST
+                and self._acceptable(score / self.limits.translated, hit))
+
     def _fits(self, hit: Hit) -> bool:
         """Whether the rule itself speaks to the key thing the question asks about."""
         target = hit.target
@@ -261,19 +274,26 @@ class _Decision:
             return self._abstain(best)
         # Whether to answer rests on the match alone; which acceptable match answers, also on
         # the question's intent.
-        ranked = sorted(
+        ranked = _fused(sorted(
             ((score + self._intent_shift(hit), score, hit) for score, hit in self.scored),
             key=lambda p: -p[0],
-        )
-        acceptable = [item for item in ranked if self._acceptable(item[1], item[2])]
+        ))
+        acceptable = [item for item in ranked if self._acceptable(item[1], item[2])
+                      or self._translated_first(item[1], item[2])]
         fitting = [item for item in acceptable[:NEAR_MISS_CANDIDATES] if self._fits(item[2])]
         if not fitting:
             return self._abstain(min(acceptable[0][1], self.limits.answer - 0.01))
-        adjusted, score, hit = fitting[0]
+        adjusted, score, hit = self._preferred(fitting)
         floor = self.limits.answer if hit.target.entry else self.limits.clause
-        confidence = _confidence(score, floor)
+        confidence = _confidence(max(score, floor), floor)
         entry = hit.target.entry
-        if entry is not None and not hit.audience_match and self.audience is Audience.PARENT:
+        permission = "askleave" in self.query
+        parents = _parents_rule(hit) if self.audience is Audience.PARENT else None
+        if entry is not None and not hit.audience_match and parents is not None:
+            # a staff entry that quotes the parents' own rule: a parent is given that rule
+            clauses = [parents, *(c for c in entry.sources if c != parents)]
+            text = compose(parents, permission=permission)
+        elif entry is not None and not hit.audience_match and self.audience is Audience.PARENT:
             # staff guidance is no instruction to a parent: say what the rule is, not "you must"
             clauses = list(entry.sources)
             text = STAFF_RULE_FOR_PARENTS
@@ -283,9 +303,30 @@ class _Decision:
         else:
             assert hit.target.clause is not None
             clauses = [hit.target.clause]
-            text = compose(hit.target.clause, permission="askleave" in self.query)
+            text = compose(hit.target.clause, permission=permission)
         others = [(other, item) for other, _, item in ranked if item is not hit]
+        if hit.transfer is not None:
+            # a school with no FAQ: which of its clauses answers is less certain, so the next
+            # acceptable clauses (in fused order) follow the answer's as sources
+            others = [(adjusted, item) for *_, item in acceptable if item is not hit]
         return Answer(text, False, confidence, self._sources(hit, clauses, adjusted, others))
+
+    def _preferred(
+        self, fitting: list[tuple[float, float, Hit]]
+    ) -> tuple[float, float, Hit]:
+        """The fitting match to answer from: the first, unless a later one is the rule for
+        the asker (a parent is given the parents' rule wherever the policy has one), or
+        is about the circumstance the question names where the first is not ("at break"
+        is answered by the break-time rule, not the one on using it in front of pupils)."""
+        first = fitting[0][2]
+        if self.audience is Audience.PARENT and not first.audience_match:
+            fitting = sorted(fitting, key=lambda item: not _for_parents(item[2]))
+        asked = self.query & CIRCUMSTANCES
+        if asked and not asked <= _lead_terms(fitting[0][2]):
+            about = [item for item in fitting if asked <= _lead_terms(item[2])]
+            if about and _for_parents(about[0][2]) >= _for_parents(fitting[0][2]):
+                return about[0]
+        return fitting[0]
 
     def _sources(
         self, best: Hit, clauses: list[Clause], score: float, others: list[tuple[float, Hit]]
@@ -315,6 +356,56 @@ class _Decision:
         )
         # how close the best match came to being an answer: always below an answer's 0.5
         return Answer(text, True, min(_confidence(best, self.limits.answer), 0.49))
+
+
+# When or where a question asks about doing something: the rule that answers it names it.
+CIRCUMSTANCES = frozenset(map(stem, ("breaktime", "lesson", "front")))
+
+
+def _lead(hit: Hit) -> Clause | None:
+    target = hit.target
+    return target.entry.sources[0] if target.entry else target.clause
+
+
+def _lead_terms(hit: Hit) -> frozenset[str]:
+    lead = _lead(hit)
+    return frozenset(terms(f"{lead.lead_in} {lead.text}")) if lead is not None else frozenset()
+
+
+def _parents_rule(hit: Hit) -> Clause | None:
+    """The first of the match's clauses that the policy addresses to parents."""
+    target = hit.target
+    clauses = target.entry.sources if target.entry else (target.clause,)
+    return next((c for c in clauses if c is not None and Audience.PARENT in c.audiences), None)
+
+
+def _for_parents(hit: Hit) -> bool:
+    """Whether the match quotes a rule the policy addresses to parents."""
+    return _parents_rule(hit) is not None
+
+
+# Reciprocal rank fusion: 1 / (K + rank), summed over the two rankings; the translated rank
+# counts the more (a smaller K), as the index's own favours clauses that borrowed many questions.
+INDEX_RANK_K = 5
+TRANSLATED_FIRST = 2  # how many clauses of the translated ranking may answer at a lower floor
+TRANSLATED_RANK_K = 2
+
+
+def _fused(ranked: list[tuple[float, float, Hit]]) -> list[tuple[float, float, Hit]]:
+    """``ranked`` reordered by its own rank and the clauses' rank on translated terms
+    (a school with no FAQ); unchanged when no hit has a translated rank."""
+    if all(hit.transfer is None for _, _, hit in ranked):
+        return ranked
+    by_transfer = sorted(
+        range(len(ranked)),
+        key=lambda i: (ranked[i][2].transfer is None, ranked[i][2].transfer or 0, i),
+    )
+    transfer_rank = {i: rank for rank, i in enumerate(by_transfer)}
+    fused = sorted(
+        range(len(ranked)),
+        key=lambda i: -(1 / (INDEX_RANK_K + i) + 1 / (TRANSLATED_RANK_K + transfer_rank[i])),
+    )
+    return [ranked[i] for i in fused]
 
 
 def _confidence(score: float, threshold: float) -> float:

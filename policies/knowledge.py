@@ -22,6 +22,7 @@ from pathlib import Path
 from policies.answer import Audience
 from policies.documents import Clause, load_policy
 from policies.faq import Faq, FaqEntry, load_faq
+from policies.translation import Pair, Translation
 from policies.vocabulary import GENERIC, terms
 
 __all__ = ["Borrowed", "Knowledge", "Lesson", "load_knowledge"]
@@ -44,6 +45,7 @@ class Lesson:
     questions: tuple[str, ...]
     audiences: frozenset[Audience]
     rule: Mapping[str, float]  # what the entry is about: its clauses' and questions' terms
+    cited: frozenset[str] = frozenset()  # the terms of its clauses alone
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class Knowledge:
     def from_faqs(cls, faqs: Iterable[Faq]) -> Knowledge:
         lessons = [
             Lesson(faq.school, entry.id, _anonymous(entry.questions, names), entry.audiences,
-                   _profile(entry, names))
+                   _profile(entry, names), _cited(entry, names))
             for faq, names in ((faq, _name_terms(faq)) for faq in faqs)
             for entry in faq.entries
             if any(clause.kind == "rule" for clause in entry.sources[:1])
@@ -91,6 +93,14 @@ class Knowledge:
     def without(self, school: str) -> Knowledge:
         """The same knowledge with nothing learnt from ``school``'s FAQ."""
         return Knowledge([lesson for lesson in self.lessons if lesson.school != school])
+
+    def translation(self) -> Translation:
+        """How the lessons' questions say what their clauses say (chat words -> policy
+        words), learnt from every lesson's questions and cited clauses."""
+        return Translation.learn(
+            Pair(frozenset(terms(question)), lesson.cited)
+            for lesson in self.lessons for question in lesson.questions
+        )
 
     def borrow(self, clause: Clause, *, exclude: str | None = None) -> list[Borrowed]:
         """The lessons (of schools other than ``exclude``) whose rule says what ``clause``
@@ -140,6 +150,12 @@ def _profile(entry: FaqEntry, names: frozenset[str]) -> dict[str, float]:
         for term in set(terms(question)) - names - _IGNORED:
             profile[term] = profile.get(term, 0.0) + share * QUESTION_WEIGHT
     return profile
+
+
+def _cited(entry: FaqEntry, names: frozenset[str]) -> frozenset[str]:
+    return frozenset(
+        term for clause in entry.sources for term in terms(clause.text) if term not in names
+    )
 
 
 def _anonymous(questions: tuple[str, ...], names: frozenset[str]) -> tuple[str, ...]:

@@ -24,18 +24,38 @@ from policies.vocabulary import PLATFORMS
 
 __all__ = ["mismatch"]
 
-_QUANTITY = re.compile(
-    r"\b(?:how (?:many|much time|long|often|soon|old|quickly|far)|(?:at )?what age|"
-    r"which age|age limit|minimum age|how many (?:days|weeks|times|warnings)|what time|"
-    r"within how|by when|what date|which date|what year)\b",
-    re.IGNORECASE,
-)
-_NUMBER = re.compile(
-    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-    r"fourteen|fifteen|sixteen|eighteen|twenty|thirty|hours?|days?|weeks?|months?|years?|"
-    r"annual(?:ly)?|immediately|first available opportunity|in advance|before|after)\b",
-    re.IGNORECASE,
-)
+# What kind of quantity a question asks for, and how a rule would state one.
+_AGE = re.compile(r"\b(?:how old|(?:at )?what age|which age|age limit|minimum age|old enough)\b",
+                  re.IGNORECASE)
+_AGE_STATED = re.compile(
+    r"\b(?:under|over|aged?|age of)\s+(?:the age of\s+)?\d{1,2}\b|\b\d{1,2}\s*(?:\+|years? old|"
+    r"or (?:over|older|above))", re.IGNORECASE)
+_SPAN = re.compile(
+    r"\b(?:how (?:long|soon|quickly|much time)|how many (?:days|weeks|hours|months|minutes)|"
+    r"within how|by when)\b", re.IGNORECASE)
+_SPAN_STATED = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|ten|twelve|twenty|thirty)\s*(?:hours?|days?|"
+    r"weeks?|months?|years?|minutes?)\b|\b(?:immediately|first available opportunity|in advance|"
+    r"as soon as|straight away|within|without delay|promptly)\b", re.IGNORECASE)
+_COUNT = re.compile(r"\bhow (?:many|often)\b", re.IGNORECASE)
+_COUNT_STATED = re.compile(
+    r"\b(?!(?:19|20)\d\d\b)\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|once|"
+    r"twice|daily|weekly|monthly|annual(?:ly)?|every)\b", re.IGNORECASE)
+_DATE = re.compile(r"\b(?:what date|which date|what year)\b",
+                   re.IGNORECASE)
+_DATE_STATED = re.compile(
+    r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|monday|tuesday|wednesday|thursday|friday|\d{1,2}[:.]\d\d|"
+    r"\d{1,2}\s*(?:am|pm))\b", re.IGNORECASE)
+_QUANTITIES = ((_AGE, _AGE_STATED), (_SPAN, _SPAN_STATED), (_COUNT, _COUNT_STATED),
+               (_DATE, _DATE_STATED))
+# "Is there a PTA group?", "does the school have an Instagram?": the rule must name the
+# platform itself, not list others "such as".
+_EXISTS = re.compile(
+    r"\b(?:is there|are there|does (?:the |our )?school (?:have|run|use)|has (?:the |our )?school "
+    r"got|do (?:you|we|they) (?:have|run)|have (?:you|we) got) (?:an? |any |its own )?(?:[\w']+ )"
+    r"{0,3}?(?:group|page|account|chat|channel|feed|profile|facebook|instagram|insta|twitter|"
+    r"whatsapp|tiktok|youtube|snapchat)s?\b", re.IGNORECASE)
 # Things a question can turn on: when it names one, the rule must name it too.
 KEY_THINGS = frozenset({"password", "logo", "list"})
 # A phone is the thing asked about when it is kept, used or brought, not when it is only
@@ -63,7 +83,8 @@ _PUPIL_ACTOR = re.compile(
 _PUPIL_WORDS = re.compile(r"\b(?:pupils?|child(?:ren)?|students?|kids?)\b", re.IGNORECASE)
 _WHO_TO_TELL = re.compile(
     r"\bwho (?:do|should|must|shall|can) (?:i|we) (?:tell|inform|report|go to|speak to|talk to)"
-    r"|\bwho (?:to|should i) (?:tell|report|inform)\b|\bwho do i report\b",
+    r"|\bwho (?:to|should i) (?:tell|report|inform)\b|\bwho do i report\b"
+    r"|\b(?:how|where) (?:do|should|can|would) (?:i|we) (?:report|tell|inform|let \w+ know)\b",
     re.IGNORECASE,
 )
 _TELLING = re.compile(
@@ -77,8 +98,9 @@ def mismatch(question: str, query: Collection[str], rule_text: str,
              rule_terms: Collection[str]) -> str | None:
     """Why the rule (``rule_text``, its terms ``rule_terms``) does not answer ``question``
     (its terms ``query``), or ``None`` when nothing key is missing."""
-    if _QUANTITY.search(question) and not _NUMBER.search(rule_text):
-        return "quantity"
+    for asked, answered in _QUANTITIES:
+        if asked.search(question) and not answered.search(rule_text):
+            return "quantity"
     missing = [term for term in query if term in KEY_THINGS and term not in rule_terms]
     if missing:
         return f"key:{missing[0]}"
@@ -87,6 +109,8 @@ def mismatch(question: str, query: Collection[str], rule_text: str,
     named = {term for term in query if term in PLATFORMS}
     stated = {term for term in rule_terms if term in PLATFORMS}
     if named and stated and named.isdisjoint(stated) and not _GENERAL.search(rule_text):
+        return "platform"
+    if named and _EXISTS.search(question) and not named <= stated:
         return "platform"
     if _PUPIL_ACTOR.search(question) and not _PUPIL_WORDS.search(_subject(rule_text)):
         return "subject"

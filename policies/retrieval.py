@@ -27,6 +27,8 @@ from policies.answer import Audience
 from policies.documents import Clause, PolicyDocument
 from policies.faq import FaqEntry
 from policies.knowledge import Borrowed
+from policies.transfer import ClauseRanker
+from policies.translation import Translation
 from policies.vocabulary import (
     ADMIN_INTENTS,
     CONCEPTS,
@@ -86,6 +88,8 @@ class Hit:
     other_party: bool = False  # the question names a pupil or a parent; the target, only the other
     intent: float | None = None  # how far the target is about the question's intents (None: the
     # question names no intent)
+    transfer: int | None = None  # the clause's rank on the question's translated terms (0: best;
+    # None: not a clause, or no translation)
 
 
 class SchoolIndex:
@@ -94,6 +98,7 @@ class SchoolIndex:
     def __init__(
         self, documents: Sequence[PolicyDocument], entries: Sequence[FaqEntry],
         borrowed: Mapping[Clause, Sequence[Borrowed]] | None = None,
+        translation: Translation | None = None,
     ) -> None:
         texts: list[list[str]] = []
         owners: list[int] = []
@@ -117,6 +122,14 @@ class SchoolIndex:
             for target in self._targets
         ]
         self.speller = Speller(self._idf)
+        clauses = [
+            (owner, target.clause) for owner, target in enumerate(self._targets)
+            if target.entry is None and target.clause is not None
+        ]
+        self._clause_owners = [owner for owner, _ in clauses]
+        self._ranker = ClauseRanker(
+            [_own_terms(clause) for _, clause in clauses], translation
+        ) if translation is not None else None
         self._questions = _bm25(texts, b=0.75)
         self._profiles = _bm25(profiles, b=0.3)
 
@@ -153,12 +166,27 @@ class SchoolIndex:
             by_target.setdefault(owner, float(question_scores[position]))
         for owner in _top(profile_scores, PROFILE_CANDIDATES):
             by_target.setdefault(owner, 0.0)
+        transfer = self._transfer(self.correct(query))
+        for owner in list(transfer)[:PROFILE_CANDIDATES]:
+            by_target.setdefault(owner, 0.0)
         query_hits = _Query(weights, audience)
         hits = [
-            query_hits.hit(self._targets[owner], score, float(profile_scores[owner]) / best_profile)
+            dataclasses.replace(
+                query_hits.hit(self._targets[owner], score,
+                               float(profile_scores[owner]) / best_profile),
+                transfer=transfer.get(owner),
+            )
             for owner, score in by_target.items()
         ]
         return sorted(hits, key=lambda hit: hit.rank, reverse=True)
+
+    def _transfer(self, query: Sequence[str]) -> dict[int, int]:
+        """Target -> its clause's rank on the question's translated terms, best first."""
+        if self._ranker is None:
+            return {}
+        scores = self._ranker.rank(query)
+        ranked = sorted(scores, key=lambda position: -scores[position])
+        return {self._clause_owners[position]: rank for rank, position in enumerate(ranked)}
 
 
 class _Query:
@@ -259,6 +287,20 @@ def _clause_terms(clause: Clause) -> list[str]:
     return terms(f"{clause.section}. {clause.lead_in} {clause.text}")
 
 
+def _own_terms(clause: Clause) -> list[str]:
+    """A clause's words as a search document: its heading and its text. The sentence that
+    introduces its list ("... staff should follow these guidelines in which they DO
+    NOT:") is every item's, so it tells the items apart by nothing (see :func:`_soften`)."""
+    return terms(f"{clause.section}. {clause.text}")
+
+
+def _soften(vocabulary: dict[str, float], clause: Clause) -> dict[str, float]:
+    """The list's introduction still explains a question's words, as incidental ones."""
+    for term in terms(clause.lead_in):
+        vocabulary.setdefault(term, 0.5)
+    return vocabulary
+
+
 def _entry_vocabulary(questions: list[list[str]], firm: Iterable[str]) -> dict[str, float]:
     """Terms of the answer and cited clauses, or of two or more questions, are firm (1.0);
     a term only one question uses is incidental (0.5): "can I use my phone at dinner time"
@@ -295,16 +337,16 @@ def _clause_target(
     document: PolicyDocument, clause: Clause, lessons: Sequence[Borrowed]
 ) -> tuple[Target, list[list[str]]]:
     """A rule clause, asked about in its own words and in those its lessons borrow."""
-    tokens = _clause_terms(clause)
+    tokens = _own_terms(clause)
     if not lessons:
         target = Target(
-            document, None, clause, clause.audiences, dict.fromkeys(tokens, 1.0),
+            document, None, clause, clause.audiences, _soften(dict.fromkeys(tokens, 1.0), clause),
             (frozenset(tokens),), intents=dict.fromkeys(intents(tokens), 1.0),
             rule_terms=frozenset(tokens),
         )
         return target, [tokens]
     questions = [terms(q) for borrowed in lessons for q in borrowed.lesson.questions]
-    vocabulary = _entry_vocabulary(questions, tokens)
+    vocabulary = _soften(_entry_vocabulary(questions, tokens), clause)
     shares = _share(intents(question) for question in questions)
     for intent in intents(tokens):
         shares[intent] = 1.0

@@ -20,8 +20,9 @@ __all__ = ["asks_review_date", "review_answer"]
 _REVIEW_QUESTION = re.compile(
     r"\b(?:(?:next|last) review|review date|due (?:for |a )?(?:a )?review|reviewed|"
     r"polic(?:y|ies) (?:\w+ )?(?:up[\s-]?to[\s-]?date|out[\s-]?of[\s-]?date|updated|current)|"
-    r"when (?:is|was|does) (?:the |this |our )?(?:social media )?(?:policy|it) (?:\w+ )?"
-    r"(?:reviewed|updated|written|approved|renewed|checked)|"
+    r"when (?:is|was|does|will) (?:the |this |our )?(?:social media )?(?:policy|it) (?:\w+ )?"
+    r"(?:reviewed|updated|written|approved|renewed|checked|revised|looked at again|"
+    r"gone over again|redone)|"
     r"how old is (?:the |this |our )?(?:social media )?policy|latest version)\b",
     re.IGNORECASE,
 )

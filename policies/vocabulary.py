@@ -39,7 +39,11 @@ _PHRASES: tuple[tuple[str, str], ...] = (
      " parcel "),
     (r"\bwhat date\b|\bthe date (?:of|for)\b|\b(?:closing|due) dates?\b|\bdeadlines?\b"
      r"|\bwhen'?s the (?!policy|review)\w+ (?:fair|disco|trip|concert|meeting|parents'? evening|"
-     r"sale|deadline)\b", " whendate "),
+     r"sale|deadline)\b"
+     r"|\bwhen(?:'s| is| are| does| do)(?= (?:the |our |this |next )?(?:[\w']+ ){0,3}?(?:fair|"
+     r"fete|disco|trip|concert|parents'? evening|sports day|nativity|play|show|performance|party|"
+     r"photos? day|open day|holidays?|half term|inset day)s?\b(?! (?:photos?|pics?|pictures?|"
+     r"videos?|posts?)))", " whendate "),
     (r"\bclaim(?:s|ing|ed)? (?:back |for |my |the |any )*(?:mileage|expenses|petrol|travel|"
      r"fuel|costs?|money)\b|\bmileage\b|\bexpenses\b", " price "),
     (r"\bappl(?:y|ying|ied|ication) for (?:a |my |our |his |her |their )?(?:school |reception "
@@ -82,7 +86,9 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bname (?:the |any |our )?(?:pupils?|child(?:ren)?|kids?|winners|students?)\b"
      r"|\b(?:full|first|sur)"
      r"[\s-]?names?\b", " identify name "),
-    (r"\blunch\s?hours?\b|\bdinner\s?hours?\b", " breaktime "),
+    (r"\blunch\s?hours?\b|\bdinner\s?hours?\b"
+     r"|\b(?:at|over|during|in|on) (?:my |the |our |your )?lunch\b(?!\s*(?:menu|box|money|order))",
+     " breaktime "),
     (r"\bspelling bees?\b|\bquiz(?:zes)?\b|\bcompetitions?\b|\bprize[\s-]?givings?\b"
      r"|\bawards? (?:evening|ceremony|assembly)\b", " event "),
     (r"\bupdat(?:e|es|ed|ing) (?:it|them)\b", " post "),
@@ -168,10 +174,14 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bscreen\s?(?:shots?|grabs?)\b", " share "),
     (r"\b(?:send|pass|forward)(?:ing)? (?:it )?(?:round|around|on)\b", " share "),
     (r"\b(?:i|we|you) work (?:at|for|in)\b|\bplace of (?:work|employment)\b", " employee "),
-    (r"\bwhere (?:i|you) work\b", " employee "),
+    (r"\bwhere (?:i|you) work\b|\b(?:i|we) teach (?:at|in)\b|\bwhere (?:i|you) teach\b",
+     " employee "),
+    (r"\b(?:spelling|times ?tables?|phonics|maths|reading|sats|mock) (?:tests?|quiz(?:zes)?|"
+     r"lessons?|sessions?)\b|\b(?:silent|guided|quiet) reading\b", " lesson "),
     (r"\b(?:put|stick|chuck|pop|bung|upload)(?=(?:\s+\S+){0,6}?\s+(?:on|onto|up)\b)", " post "),
     (r"\bset(?:ting)?[\s-]?up\b", " setup "),
     (r"\bin front of\b", " front "),
+    (r"\b(?:on|doing|during) (?:my |the )?(?:\w+ )?duty\b", " front pupil "),
     (r"\b(?:in|during) (?:the )?class(?:room)?\b|\bclass[\s-]?time\b", " lesson "),
     (r"\bmade aware\b|\blet (?:\w+ )?know\b", " report "),
     (r"\bdata protection\b|\bgdpr\b", " dataprotection "),
@@ -240,7 +250,9 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (
         r"\bwho(?:'s| is| are) (?:the|our|my|your)(?: [\w']+){0,3} "
         r"(?:dsls?|leads?|head(?:teacher)?s?|chair|governors?|senco|deputy|contacts?|officers?|admins?|managers?)\b"
-        r"|\bwhat(?:'s| is) (?:the|their|his|her) names?\b",
+        r"|\bwhat(?:'s| is) (?:the|their|his|her) names?\b"
+        r"|\bwhat'?s (?:the |their |his |her |your |our )?[\w']+(?:'s)? (?:e-?mail(?: address)?|"
+        r"(?:phone |mobile |contact )?number|extension|address)\b",
         " whois ",
     ),
     (r"\b(?:have|having|take|taking) a (?:nosey|nose|look|peek|snoop)\b|\blook(?:ing)? "
@@ -398,6 +410,8 @@ _map("reputation", "reputation", "disrepute", "reputational", "embarrass", "emba
 _map("controversial", "controversial", "inflammatory", "objectionable", "political", "politics",
      "protest", "religion", "religious", "extremist")
 _map("views", "views", "opinion", "opinions")
+_map(("views", "personal"), "disclaimer", "disclaimers")
+_map("profile", "bio", "bios")
 _map("share", "gossip", "gossiping")
 _map("event", "event", "fair", "fete", "disco", "nativity", "concert", "performance",
      "sportsday", "trip", "party", "panto", "pantomime")

@@ -70,6 +70,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings.model_validate({
         "DATABASE_URL": database_url, "POLICYBOT_DATA_DIR": str(tmp_path / "data"),
         "POLICYBOT_CONFIG": str(bundled_demo_config()), "POLICYBOT_ENCRYPTION_KEY": TEST_KEY,
+        "POLICYBOT_DEMO": True,  # the demo schools with the fake platforms' tokens
     })
 
 

@@ -10,6 +10,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import App
+from bot.runner import started_platforms
 from bot.server import make_web_app
 
 Client = TestClient[web.Request, web.Application]
@@ -36,3 +37,10 @@ async def test_unconfigured_platform_endpoints_say_so(
     response = await client.post(path, json={"update_id": 1})
     assert response.status == 503
     assert reason in (await response.json())["error"]
+
+
+async def test_with_no_platform_nothing_is_queued_that_could_never_be_sent(app: App) -> None:
+    async with started_platforms(app, serving=True) as platforms:
+        assert platforms.running == ()
+        assert platforms.reminders is None  # no reminder schedule, so no reminders queued
+        assert platforms.pump is None

@@ -19,6 +19,8 @@ CLAUSES = (
 def quotes_a_rule(text: str) -> bool:
     return any(clause in text for clause in CLAUSES)
 OFF_TOPIC = "how do I book the minibus for a trip to the zoo?"
+KEEP_IT = ("Keep it to answer the same question next time (as your guidance, not the "
+           "policy's)?")
 
 
 async def test_policy_answers_in_the_chat_with_the_clause_quoted(console: ConsoleDriver) -> None:
@@ -63,7 +65,8 @@ async def test_uncovered_questions_are_logged_and_can_go_to_the_head(
     assert f"(staff, passed to you): “{OFF_TOPIC}”" in gaps[1]
     number = gaps[1].split()[1].lstrip("#")
     answered = await console.send(f"/answer {number} Ask the office, they keep the diary.")
-    assert answered == [f"dm:head| Thanks, I've sent your answer to question #{number}.",
+    assert answered == [f"dm:head| Thanks, I've sent your answer to question #{number}. {KEEP_IT}",
+                        "dm:head| [1] Keep as school guidance",
                         f"dm:alice| The Headteacher answered your question “{OFF_TOPIC}”:",
                         "dm:alice| Ask the office, they keep the diary."]
 
@@ -93,7 +96,8 @@ async def test_private_questions_stay_private_unless_passed_on(
     assert passed[0].startswith("dm:alice| Thanks, I've passed your question")
     answered = await console.send(":as head", "/gaps", f"/answer {number}\nAsk the office.")
     assert f"(staff, passed to you): “{OFF_TOPIC} asking for a friend”" in answered[1]
-    assert answered[-3] == f"dm:head| Thanks, I've sent your answer to question #{number}."
+    assert answered[-4] == (f"dm:head| Thanks, I've sent your answer to question #{number}. "
+                            f"{KEEP_IT}")
     looks = await _audit(app, audit.GAPS)
     assert len(looks) == 2  # each look at /gaps is audited
 

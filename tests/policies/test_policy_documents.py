@@ -9,6 +9,7 @@ import docx
 import pytest
 
 from policies.documents import PolicyDocument, load_policy
+from policies.engine import AnswerEngine, PolicySource
 from policies.errors import PolicyFileError
 from policies.metadata import parse_date
 from policies.text import fold
@@ -240,3 +241,10 @@ def test_bad_files_name_the_file(tmp_path: Path, name: str, content: bytes, reas
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(PolicyFileError, match="no such file"):
         load_policy(tmp_path / "gone.txt")
+
+
+def test_a_policy_with_no_rules_is_refused_with_its_file(tmp_path: Path) -> None:
+    stub = tmp_path / "stub.txt"
+    stub.write_text("A policy.\n", encoding="utf-8")
+    with pytest.raises(PolicyFileError, match=r"stub\.txt is empty: it has no rules"):
+        AnswerEngine.build([PolicySource(slug="x", name="X", policy_paths=(stub,))])

@@ -11,6 +11,12 @@ from policies.offers import offer_for
 
 @pytest.mark.parametrize(("school", "question"), [
     ("croughton", "can pupils bring their own phones into school?"),
+    ("croughton", "how old do kids have to be for whatsapp"),  # a date is no age
+    ("croughton", "whats the DSL's phone number"),
+    ("marston-montgomery", "when is sports day"),
+    ("marston-montgomery", "does the school have a facebook page"),
+    ("st-lukes", "is there a PTA whatsapp group"),
+    ("lancastrian", "how do i report a parent's friend request to the head"),
     ("croughton", "how many days do i have to report a friend request from a parent"),
     ("lancastrian", "what age can children join facebook?"),
     ("marston-montgomery", "who keeps the password for the school twitter"),
@@ -33,6 +39,12 @@ def test_a_question_in_another_language_is_told_so(engine: AnswerEngine, questio
     assert answer.answer == NOT_ENGLISH
 
 
+def test_a_school_account_the_policy_names_is_answered(engine: AnswerEngine) -> None:
+    answer = engine.answer(school="croughton", question="is there a whatsapp group for PTA "
+                           "parents", audience="parent")
+    assert "WhatsApp group for the PTA" in answer.sources[0].text
+
+
 def test_the_key_thing_when_the_rule_has_it_still_answers(engine: AnswerEngine) -> None:
     answer = engine.answer(school="croughton", question="where do I keep my phone during "
                            "the school day", audience="staff")
@@ -50,3 +62,42 @@ def test_the_key_thing_when_the_rule_has_it_still_answers(engine: AnswerEngine) 
 def test_questions_lead_to_the_bots_own_tools(question: str, command: str | None) -> None:
     offer = offer_for(question, staff=True)
     assert (offer.command if offer else None) == command
+
+
+def test_a_permission_question_gets_the_yes_of_the_rule_for_its_circumstance(
+    engine: AnswerEngine,
+) -> None:
+    answer = engine.answer(school="croughton", question="can i check insta at break?",
+                           audience="staff")
+    assert answer.answer.startswith("Yes")
+    assert "break times" in answer.sources[0].text
+
+
+def test_the_circumstance_the_rule_forbids_still_gets_no(engine: AnswerEngine) -> None:
+    answer = engine.answer(school="croughton", audience="staff",
+                           question="can i check insta at break in front of the kids?")
+    assert answer.answer.startswith("No")
+
+
+def test_being_on_duty_is_being_in_front_of_pupils(engine: AnswerEngine) -> None:
+    answer = engine.answer(school="croughton", audience="staff",
+                           question="im on lunchtime duty, can i quickly reply on facebook")
+    assert "in front of pupils" in answer.sources[0].text
+
+
+def test_a_parent_is_given_the_parents_rule_where_the_policy_has_one(
+    engine: AnswerEngine,
+) -> None:
+    answer = engine.answer(school="marston-montgomery", audience="parent", question=(
+        "there's a dad from school who keeps posting threatening stuff about the head on "
+        "facebook"))
+    assert answer.sources[0].text.startswith("Parents/carers should not post malicious")
+    assert "doesn't set a rule for parents" not in answer.answer
+
+
+def test_a_parent_asking_about_their_child_online_gets_the_parents_rule(
+    engine: AnswerEngine,
+) -> None:
+    answer = engine.answer(school="sharp-lane", audience="parent", question=(
+        "should i be keeping an eye on what my kid watches and posts on youtube"))
+    assert answer.sources[0].text.startswith("It is the responsibility of parents")

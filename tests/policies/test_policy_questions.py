@@ -25,7 +25,8 @@ VALIDATION = QUESTIONS / "validation.yaml"  # written independently of the FAQ f
 FRESH = QUESTIONS / "fresh.yaml"  # written without reading the FAQ files or the engine
 FRESH2 = QUESTIONS / "fresh2.yaml"  # likewise, later; never tuned on
 FRESH3 = QUESTIONS / "fresh3.yaml"  # likewise, with near-misses and other languages
-INDEPENDENT = (VALIDATION, FRESH, FRESH2, FRESH3)
+FRESH4 = QUESTIONS / "fresh4.yaml"  # likewise, held out while the new-school engine was built
+INDEPENDENT = (VALIDATION, FRESH, FRESH2, FRESH3, FRESH4)
 HELD_OUT = sorted(path for path in QUESTIONS.glob("*.yaml") if path not in INDEPENDENT)
 
 @pytest.mark.parametrize(
@@ -37,6 +38,7 @@ HELD_OUT = sorted(path for path in QUESTIONS.glob("*.yaml") if path not in INDEP
         ("fresh", [FRESH], 0.85, 0.97),
         ("fresh2", [FRESH2], 0.84, 0.82),
         ("fresh3", [FRESH3], 0.92, 0.6),
+        ("fresh4", [FRESH4], 0.9, 0.6),
     ],
 )
 def test_question_set(
@@ -66,5 +68,5 @@ def test_a_new_school_answers_from_its_policy_alone(knowledge: Knowledge, school
                                 knowledge.without(school))
     questions = [q for q in load_questions(INDEPENDENT) if q["school"] == school]
     result = score(engine, questions)
-    assert result.accuracy >= 0.4, f"{school}: {result}"
+    assert result.accuracy >= 0.55, f"{school}: {result}"
     assert result.abstention >= 0.75, f"{school}: {result}"

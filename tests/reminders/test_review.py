@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import App, build_app
 from bot.settings import Settings
-from handlers.reminders import review_slot
+from handlers.reminders import OVERDUE, review_slot
 from handlers.school_hours import Hours
 from tests.reminders.conftest import LONDON_MONDAY, REVIEW, run_at, texts, who, write_config
 
@@ -28,10 +28,10 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.d
     (utc(2027, 1, 29, 23, 0), "d60"),
     (utc(2027, 1, 30, 0, 0), "d30"),
     (utc(2027, 2, 22, 0, 0), "d7"),
-    (utc(2027, 3, 1, 0, 0), "w0"),      # the date itself
-    (utc(2027, 3, 7, 23, 0), "w0"),
-    (utc(2027, 3, 8, 0, 0), "w1"),      # a week overdue
-    (utc(2027, 5, 3, 9, 0), "w9"),
+    (utc(2027, 3, 1, 0, 0), "d7"),      # the date itself, before school opens
+    (utc(2027, 3, 1, 8, 0), OVERDUE),   # ... from 08:00: overdue (numbered by the plan,
+    (utc(2027, 3, 7, 23, 0), OVERDUE),  # weekly from the last one sent)
+    (utc(2027, 5, 3, 9, 0), OVERDUE),
 ])
 def test_which_review_reminder_is_due(now: dt.datetime, slot: str | None) -> None:
     assert review_slot(REVIEW_DATE, now, (60, 30, 7), LONDON) == slot

@@ -6,7 +6,15 @@ import datetime as dt
 
 import pytest
 
-from handlers.school_hours import Hours, add_local_days, add_school_days, is_allowed, next_allowed
+from bot.config import SchoolsConfig
+from handlers.school_hours import (
+    DaysOff,
+    Hours,
+    add_local_days,
+    add_school_days,
+    is_allowed,
+    next_allowed,
+)
 
 LONDON = Hours(holidays=frozenset({dt.date(2026, 12, 21) + dt.timedelta(days=d)
                                    for d in range(12)}))  # 21 Dec 2026 – 1 Jan 2027
@@ -69,3 +77,38 @@ def test_school_days_skip_weekends_and_holidays(start: dt.datetime, days: int,
 def test_weekly_keeps_the_local_time_across_a_clock_change() -> None:
     friday_gmt = utc(2026, 3, 27, 9, 0)
     assert add_local_days(friday_gmt, 7, LONDON) == utc(2026, 4, 3, 8, 0)  # 09:00 BST
+
+
+# ---- UK bank holidays (bank_holidays: in the school config) --------------------------
+
+
+def test_bank_holidays_join_a_schools_own_holidays() -> None:
+    england = Hours(holidays=DaysOff(frozenset({dt.date(2026, 5, 26)}), "england"))
+    # Monday 4 May 2026 is the Early May bank holiday; 25 May the Spring one; 26 May the
+    # school's own INSET day: Friday 1 May + 3 school days is Thursday 7 May ...
+    assert add_school_days(utc(2026, 5, 1, 9, 0), 3, england) == utc(2026, 5, 7, 9, 0)
+    # ... and Friday 22 May + 1 school day is Wednesday 27 May
+    assert add_school_days(utc(2026, 5, 22, 9, 0), 1, england) == utc(2026, 5, 27, 9, 0)
+    assert next_allowed(utc(2026, 4, 3, 10, 0), england) == utc(2026, 4, 7, 7, 0)  # Easter
+
+
+@pytest.mark.parametrize(("region", "day", "off"), [
+    ("scotland", dt.date(2026, 11, 30), True),   # St Andrew's Day
+    ("england", dt.date(2026, 11, 30), False),
+    ("northern-ireland", dt.date(2026, 3, 17), True),   # St Patrick's Day
+    ("wales", dt.date(2026, 3, 17), False),
+    ("wales", dt.date(2027, 12, 27), True),  # a later year is worked out when asked about
+])
+def test_each_region_has_its_own_bank_holidays(region: str, day: dt.date, off: bool) -> None:
+    assert (day in DaysOff(region=region)) is off
+    assert Hours(holidays=DaysOff(region=region)).is_school_day(day) is not off
+
+
+def test_hours_of_a_school_config_take_its_bank_holidays(demo_config: SchoolsConfig) -> None:
+    school = demo_config.schools[0].model_copy(update={"bank_holidays": "scotland",
+                                                       "holidays": (dt.date(2026, 12, 1),)})
+    hours = Hours.of(school)
+    assert not hours.is_school_day(dt.date(2026, 11, 30))
+    assert not hours.is_school_day(dt.date(2026, 12, 1))
+    assert hours.is_school_day(dt.date(2026, 12, 2))
+    assert Hours.of(demo_config.schools[0]).is_school_day(dt.date(2026, 11, 30))

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from bot import cli
 from bot.app import App
+from bot.moments import parse_now
 from bot.reports_cli import moment, purge
 from bot.scheduler import ReminderScheduler
 from bot.settings import Settings
@@ -199,23 +200,24 @@ async def test_the_daily_schedule_applies_retention_once_a_day(app: App) -> None
     assert len([e for e in await audit_rows(app) if e.action == "purge"]) == 10  # 5 schools
 
 
-def test_purge_needs_an_aware_moment() -> None:
+def test_purge_reads_a_moment_as_run_due_does_a_plain_one_as_utc() -> None:
     assert moment("2026-01-05T09:00:00+00:00") == dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
-    with pytest.raises(typer.BadParameter):
-        moment("2026-01-05T09:00:00")
+    assert moment("2026-01-05T09:00:00") == dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+    assert moment("2026-07-05T09:00:00+01:00") == dt.datetime(2026, 7, 5, 8, tzinfo=dt.UTC)
+    assert moment("2026-01-05T09:00:00") == parse_now("2026-01-05T09:00:00")
 
 
 @pytest.mark.parametrize("value", ["yesterday", "", "2026-13-45T09:00:00+00:00"])
 def test_purge_refuses_an_unreadable_moment_clearly(value: str) -> None:
-    with pytest.raises(typer.BadParameter, match=r"--now must be a moment like "
-                       r"2026-01-05T09:00:00\+00:00 \(ISO-8601, with a timezone\)"):
+    with pytest.raises(typer.BadParameter, match=r"is not an ISO-8601 time: use a moment like "
+                       r"2026-01-05T09:00:00\+00:00 \(one without an offset is read as UTC\)"):
         moment(value)
 
 
 def test_the_purge_command_reports_an_unreadable_moment_without_a_traceback() -> None:
     result = CliRunner().invoke(cli.app, ["reports", "purge", "--now", "yesterday"])
     assert result.exit_code == 2
-    assert "--now must be a moment like" in result.output
+    assert "is not an ISO-8601 time" in result.output
     assert "Traceback" not in result.output
 
 
@@ -226,5 +228,5 @@ def test_the_purge_command_says_what_it_did_for_each_school(settings: Settings) 
            "POLICYBOT_ENCRYPTION_KEY": TEST_KEY}
     result = CliRunner().invoke(cli.app, ["reports", "purge"], env=env)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
+    assert result.stdout.splitlines() == [
         f"{slug}: 0 deleted, 0 flagged for review, 0 under legal hold" for slug in SCHOOLS]

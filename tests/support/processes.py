@@ -18,7 +18,8 @@ def policybot_env(settings: Settings, **extra: str) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": settings.resolved_database_url,
             "POLICYBOT_DATA_DIR": str(settings.data_dir),
             "POLICYBOT_CONFIG": str(settings.config_path),
-            "POLICYBOT_ENCRYPTION_KEY": key.get_secret_value(), **extra}
+            "POLICYBOT_ENCRYPTION_KEY": key.get_secret_value(),
+            **({"POLICYBOT_DEMO": "1"} if settings.demo else {}), **extra}
 
 
 class Log:
