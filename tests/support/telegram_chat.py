@@ -72,8 +72,10 @@ async def report_about_the_head(chat: TelegramChat, *, typed: str, reply: str,
     await chat.say(ALICE, STAFF_ROOM, "/report")
     await chat.say(ALICE, ALICE, "/start report")
     await chat.press(ALICE, "The Headteacher is involved")
+    await chat.press(ALICE, "Today")
     await chat.say(ALICE, ALICE, typed)
-    await chat.press(ALICE, "Skip")
+    await chat.press(ALICE, "Skip")  # links
+    await chat.press(ALICE, "Skip")  # evidence
     assert (await chat.press(ALICE, "Send")).startswith("Thank you.")
     [notice] = await chat.fake.wait_for("sendMessage", chat_id=CHAIR)
     found = re.search(r"/view (\d+)", notice.text)
