@@ -4,6 +4,7 @@ and a changed policy file becoming a new version that everyone is asked about ag
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from bot.app import App
@@ -86,6 +87,9 @@ async def test_a_changed_policy_is_a_new_version_and_everyone_is_asked_again(
     assert "The staff social media policy has been updated: Croughton All Saints CE Primary " \
            "School Social Media Policy (version 2, approved 1 January 2024)" in \
            republished.sent[0][1]
+    what = re.search(r"What changed: (.*?)\. When", republished.sent[0][1])
+    assert what is not None  # the one section the new line went into, not every section
+    assert what[1].count("\u201c") == 1
     status = await console_at(school, wednesday, "head").send("/ackstatus")
     assert "dm:head| 0 of 4 staff have confirmed they have read it." in status
     assert "dm:head| Earlier, version 1: 1 of 4 confirmed." in status
