@@ -56,6 +56,7 @@ class PolicySnapshot:
     approved: dt.date | None
     next_review: dt.date | None
     sections: dict[str, str] = field(default_factory=dict)  # title → digest of its text
+    approved_label: str | None = None  # as the policy states it ("January 2024")
 
 
 def read_policy(paths: Sequence[Path]) -> PolicySnapshot:
@@ -70,7 +71,8 @@ def read_policy(paths: Sequence[Path]) -> PolicySnapshot:
             texts.setdefault(clause.section or document.title, []).append(clause.text)
     sections = {title: hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
                 for title, parts in texts.items()}
-    return PolicySnapshot(first.title, digest, first.approved, first.next_review, sections)
+    return PolicySnapshot(first.title, digest, first.approved, first.next_review, sections,
+                          first.approved_label)
 
 
 def changed_sections(before: PolicyVersion | None, after: PolicyVersion) -> list[str] | None:
@@ -96,7 +98,8 @@ def short_date(moment: dt.datetime, timezone: str) -> str:
 
 
 def version_label(version: PolicyVersion) -> str:
-    approved = f", approved {long_date(version.approved)}" if version.approved else ""
+    stated = version.approved_label or (long_date(version.approved) if version.approved else "")
+    approved = f", approved {stated}" if stated else ""
     return f"{version.title} (version {version.number}{approved})"
 
 
@@ -137,7 +140,7 @@ async def publish_current(*, services: Services, session: AsyncSession, school_i
     version, published = await acks.publish_version(
         session=session, school_id=school_id, content_hash=snapshot.content_hash,
         title=snapshot.title, approved=snapshot.approved, next_review=snapshot.next_review,
-        now=now, sections=snapshot.sections)
+        now=now, sections=snapshot.sections, approved_label=snapshot.approved_label)
     if published:
         log.info("%s: published policy version %s", config.slug, version.number)
         await _cancel_older_reminders(session, school_id, version)

@@ -34,6 +34,7 @@ class PolicyVersion(SQLModel, table=True):
     #: section title → digest of its text, in the document's order (None: published
     #: before sections were recorded)
     sections: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    approved_label: str | None = Field(default=None, max_length=40)  # as stated: "January 2024"
 
 
 class AckRequest(SQLModel, table=True):

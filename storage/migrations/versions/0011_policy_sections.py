@@ -1,5 +1,5 @@
 """policy sections: a digest per section of each policy version, so an update can say
-which sections changed
+which sections changed; and the approval date as the policy states it
 
 Revision ID: 0011
 Revises: 0010
@@ -20,8 +20,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("policy_versions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("sections", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("approved_label", sa.String(length=40), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("policy_versions", schema=None) as batch_op:
+        batch_op.drop_column("approved_label")
         batch_op.drop_column("sections")
