@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -55,6 +55,8 @@ class PolicySnapshot:
     content_hash: str
     approved: dt.date | None
     next_review: dt.date | None
+    sections: dict[str, str] = field(default_factory=dict)  # title → digest of its text
+    approved_label: str | None = None  # as the policy states it ("January 2024")
 
 
 def read_policy(paths: Sequence[Path]) -> PolicySnapshot:
@@ -63,7 +65,23 @@ def read_policy(paths: Sequence[Path]) -> PolicySnapshot:
     first = documents[0]
     digest = first.content_hash if len(documents) == 1 else hashlib.sha256(
         "".join(d.content_hash for d in documents).encode()).hexdigest()
-    return PolicySnapshot(first.title, digest, first.approved, first.next_review)
+    texts: dict[str, list[str]] = {}
+    for document in documents:
+        for clause in (*document.clauses, *document.extras):
+            texts.setdefault(clause.section or document.title, []).append(clause.text)
+    sections = {title: hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+                for title, parts in texts.items()}
+    return PolicySnapshot(first.title, digest, first.approved, first.next_review, sections,
+                          first.approved_label)
+
+
+def changed_sections(before: PolicyVersion | None, after: PolicyVersion) -> list[str] | None:
+    """The sections of ``after`` that are new or differ from ``before``; None when
+    that can't be told (no earlier version, or one stored without sections)."""
+    if before is None or before.sections is None or after.sections is None:
+        return None
+    return [title for title, digest in after.sections.items()
+            if before.sections.get(title) != digest]
 
 
 def ack_button(version: PolicyVersion) -> Button:
@@ -80,7 +98,8 @@ def short_date(moment: dt.datetime, timezone: str) -> str:
 
 
 def version_label(version: PolicyVersion) -> str:
-    approved = f", approved {long_date(version.approved)}" if version.approved else ""
+    stated = version.approved_label or (long_date(version.approved) if version.approved else "")
+    approved = f", approved {stated}" if stated else ""
     return f"{version.title} (version {version.number}{approved})"
 
 
@@ -121,7 +140,7 @@ async def publish_current(*, services: Services, session: AsyncSession, school_i
     version, published = await acks.publish_version(
         session=session, school_id=school_id, content_hash=snapshot.content_hash,
         title=snapshot.title, approved=snapshot.approved, next_review=snapshot.next_review,
-        now=now)
+        now=now, sections=snapshot.sections, approved_label=snapshot.approved_label)
     if published:
         log.info("%s: published policy version %s", config.slug, version.number)
         await _cancel_older_reminders(session, school_id, version)

@@ -35,6 +35,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import outbox_keys
 from handlers.acknowledgements import (
     ack_button,
+    changed_sections,
     long_date,
     publish_current,
     staff_to_acknowledge,
@@ -63,6 +64,7 @@ __all__ = ["PlanReport", "latest_nudge_slot", "nudge_due", "plan_due", "review_s
 
 #: The outbox keys of reminder messages (nudges, Headteacher summaries, review reminders).
 REMINDER_PREFIXES = outbox_keys.REMINDERS
+CHANGED_SHOWN = 6  # sections named in an update's message
 OVERDUE = "w"  # review reminders on and after the date: w0, w1, … one a week
 
 
@@ -120,21 +122,34 @@ def review_slot(review: dt.date, now: dt.datetime, days_before: Collection[int],
 
 
 def nudge_message(version: PolicyVersion, slot: int, cadence: Cadence,
-                  number: int | None = None) -> Message:
+                  number: int | None = None, changed: list[str] | None = None) -> Message:
     """The first ask (slot 0) or a reminder; ``number`` counts the messages this person
-    has had, this one included (default: the slot's)."""
+    has had, this one included (default: the slot's); ``changed``: the sections an
+    update changed, when known."""
     if slot == 0:
         opening = ("The staff social media policy has been updated: " if version.number > 1
                    else "Please confirm that you have read the staff social media policy: ")
-        text = (f"{opening}{version_label(version)}. When you have read it, press the button "
-                "below or send /ack here. You can ask me about it here any time, e.g. "
-                "\"can I accept a friend request from a parent?\"")
+        text = (f"{opening}{version_label(version)}.{_what_changed(changed)} When you have "
+                "read it, press the button below or send /ack here. You can ask me about it "
+                "here any time, e.g. \"can I accept a friend request from a parent?\"")
     else:
         text = (f"A gentle reminder ({number or slot + 1} of {cadence.max_nudges}): please "
                 "confirm that "
                 f"you have read {version_label(version)}. Press the button below or send "
                 "/ack here.")
     return Message(text, (ack_button(version), read_button()))
+
+
+def _what_changed(changed: list[str] | None) -> str:
+    if changed is None:
+        return ""
+    if not changed:
+        return " Its sections read as before; its details (such as its dates) changed."
+    shown = changed[:CHANGED_SHOWN]
+    more = len(changed) - len(shown)
+    names = ", ".join(f"\u201c{title}\u201d" for title in shown)
+    return (f" What changed: {names}" + (f" and {more} more section{'s' if more > 1 else ''}"
+                                          if more else "") + ".")
 
 
 def summary_message(version: PolicyVersion, outstanding: list[Person], staff_count: int,
@@ -233,6 +248,8 @@ async def _plan_nudges(plan: _School, report: PlanReport) -> None:
     queued = await outbox.keys_with_prefix(session=plan.session,
                                            prefix=outbox_keys.nudge_prefix(version_id))
     cadence = plan.config.nudges
+    earlier = await acks.recent_versions(session=plan.session, school_id=plan.school_id, limit=2)
+    changed = changed_sections(earlier[1] if len(earlier) > 1 else None, plan.version)
     for person in outstanding:
         slot = latest_nudge_slot(asked[_id(person)].asked_at, plan.now, cadence, plan.hours)
         if slot is None:
@@ -241,7 +258,8 @@ async def _plan_nudges(plan: _School, report: PlanReport) -> None:
         had = len([k for k in queued
                    if k.startswith(outbox_keys.nudge_person_prefix(version_id, _id(person)))])
         if key not in queued and await plan.send(
-                key, person, nudge_message(plan.version, slot, cadence, number=had + 1)):
+                key, person, nudge_message(plan.version, slot, cadence, number=had + 1,
+                                           changed=changed)):
             report.queued["nudge"] += 1
     await _plan_summary(plan, outstanding, asked, len(staff), report)
 

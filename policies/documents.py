@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from policies.answer import Audience
-from policies.metadata import find_dates, find_school_name, table_labels
+from policies.metadata import find_approved_label, find_dates, find_school_name, table_labels
 from policies.readers import Layout, Line, read_layout
 from policies.text import clean_inline, fold
 
@@ -55,6 +55,7 @@ class PolicyDocument:
     content_hash: str  # sha256 of the folded text: cosmetic edits do not change it
     path: Path | None = None
     extras: tuple[Clause, ...] = ()
+    approved_label: str | None = None  # the approval date as stated ("January 2024")
 
 
 def load_policy(path: Path) -> PolicyDocument:
@@ -341,7 +342,8 @@ def parse_layout(layout: Layout, *, path: Path | None = None) -> PolicyDocument:
     """Cut a read document into clauses and find its title and dates."""
     blocks = _blocks(layout)
     title = _title(blocks, layout.text, path)
-    approved, next_review = find_dates(_date_statements(blocks))
+    statements = _date_statements(blocks)
+    approved, next_review = find_dates(statements)
     digest = hashlib.sha256(fold(layout.text).encode("utf-8")).hexdigest()
     clauses, extras = _clauses(blocks, title)
     return PolicyDocument(
@@ -350,6 +352,7 @@ def parse_layout(layout: Layout, *, path: Path | None = None) -> PolicyDocument:
         clauses=clauses,
         extras=extras,
         approved=approved,
+        approved_label=find_approved_label(statements),
         next_review=next_review,
         content_hash=digest,
         path=path,

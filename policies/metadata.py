@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-__all__ = ["find_dates", "find_school_name", "parse_date", "review_date", "table_labels"]
+__all__ = ["date_label", "find_approved_label", "find_dates", "find_school_name",
+           "parse_date", "review_date", "table_labels"]
 
 _MONTHS = {
     name: number
@@ -98,6 +99,38 @@ def _kind(label: str) -> str:
     if label.startswith(("date approved", "approv", "adopt", "ratif")):
         return "approved"
     return "stated"  # "updated", "created", "date": when the document was last signed off
+
+
+def date_label(text: str) -> str | None:
+    """A stated date as a person would say it back: ``1 January 2024`` when the day is
+    given, ``January 2024`` when only the month is, ``Spring 2025`` for a term, ``2024``
+    for a year alone."""
+    found = parse_date(text)
+    matched = _DATE_RE.search(text)
+    if found is None or matched is None:
+        return None
+    value = matched.group(0).lower()
+    if re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}", value) or re.match(r"\d{1,2}\b", value):
+        return f"{found.day} {found:%B %Y}"
+    words = re.findall(r"[a-z]+", value)
+    term = next((w for w in words if w in _TERMS), None)
+    if term is not None:
+        return f"{term.title()} {found:%Y}"
+    if any(word[:3] in _MONTHS for word in words):
+        return f"{found:%B %Y}"
+    return f"{found:%Y}"
+
+
+def find_approved_label(statements: Iterable[str]) -> str | None:
+    """How the approval date :func:`find_dates` chose is stated (see :func:`date_label`)."""
+    found: dict[str, list[tuple[date, str]]] = {}
+    for statement in statements:
+        for match in _LABEL_DATE.finditer(statement):
+            parsed, label = parse_date(match.group("date")), date_label(match.group("date"))
+            if parsed is not None and label is not None:
+                found.setdefault(_kind(match.group("label")), []).append((parsed, label))
+    approved = found.get("approved") or found.get("reviewed") or found.get("stated") or []
+    return max(approved)[1] if approved else None
 
 
 def find_dates(statements: Iterable[str]) -> tuple[date | None, date | None]:

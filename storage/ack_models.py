@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models import timestamp
@@ -31,6 +31,10 @@ class PolicyVersion(SQLModel, table=True):
     approved: dt.date | None = None
     next_review: dt.date | None = None  # as the document states it; the config may override
     published_at: dt.datetime = timestamp(nullable=False)
+    #: section title → digest of its text, in the document's order (None: published
+    #: before sections were recorded)
+    sections: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    approved_label: str | None = Field(default=None, max_length=40)  # as stated: "January 2024"
 
 
 class AckRequest(SQLModel, table=True):

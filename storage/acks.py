@@ -53,6 +53,7 @@ async def version_by_id(*, session: AsyncSession, version_id: int) -> PolicyVers
 async def publish_version(
     *, session: AsyncSession, school_id: int, content_hash: str, title: str,
     approved: dt.date | None, next_review: dt.date | None, now: dt.datetime,
+    sections: dict[str, str] | None = None, approved_label: str | None = None,
 ) -> tuple[PolicyVersion, bool]:
     """Make this content the school's current version unless it already is.
 
@@ -63,7 +64,8 @@ async def publish_version(
         return latest, False
     row = {"school_id": school_id, "number": (latest.number if latest else 0) + 1,
            "content_hash": content_hash, "title": title[:300], "approved": approved,
-           "next_review": next_review, "published_at": now}
+           "next_review": next_review, "published_at": now, "sections": sections,
+           "approved_label": approved_label}
     result = await session.exec(_insert_ignoring_conflicts(
         session, PolicyVersion, [row], ["school_id", "number"]).returning(col(PolicyVersion.id)))
     published = result.first() is not None

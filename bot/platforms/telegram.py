@@ -39,22 +39,22 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.error import BadRequest, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.app import App
-from bot.delivery import Address, Deliverer, RateLimit, Replier, RetryLater
+from bot.delivery import Deliverer, Replier
 from bot.inbound import Capabilities, Handled, Inbound, Outcome, Pipeline
 from bot.log_limits import EveryFewSeconds
 from bot.platforms import registry
 from bot.platforms.base import PlatformPlugin, PlatformSetupError, Route
 from bot.platforms.telegram_events import PLATFORM, BotIdentity, Press, Received, read_update
-from bot.platforms.telegram_send import Sender, Sleep, Target, retry_after_seconds
+from bot.platforms.telegram_messenger import TelegramMessenger
+from bot.platforms.telegram_send import Sleep, retry_after_seconds
 from bot.settings import Settings
 from handlers.events import Attachment, ChatKind
-from handlers.replies import Message, Visibility
+from handlers.replies import Visibility
 from handlers.router import Where
-from storage.models import Chat, Person
 
 __all__ = ["ALLOWED_UPDATES", "PLATFORM", "PLUGIN", "SECRET_HEADER", "TelegramAdapter",
            "TelegramMessenger", "build_bot", "file_url"]
@@ -68,7 +68,6 @@ POLL_TIMEOUT = 30  # seconds a getUpdates long poll waits for something to arriv
 POLL_ERROR_PAUSE = 5.0  # seconds before polling again after an error
 POLL_ATTEMPTS = 5  # times a polled update that fails is tried before it is skipped
 CAPABILITIES = Capabilities(notices=True)
-FLOOD_LIMIT = RateLimit(per_second=30, per_chat_per_second=1)
 FETCH_LIMIT = 20 * 1024 * 1024  # the Bot API's getFile limit
 FETCHED_KINDS = frozenset({"photo", "document"})
 
@@ -89,55 +88,6 @@ def build_bot(settings: Settings) -> TelegramBot:
                   base_file_url=file_url(settings.telegram_api_url),
                   rate_limiter=AIORateLimiter(max_retries=0) if settings.flood_control
                   else None)
-
-
-class TelegramMessenger:
-    """The outbox's Telegram side. ``to_person``/``to_chat`` return False when the
-    person or chat has no Telegram id, or Telegram refuses (403: never started the
-    bot, or the bot was removed from the group), so another platform may reach them;
-    a 429 becomes :class:`~bot.delivery.RetryLater`. Replies (``to_address``) sit out
-    a short 429 first, as someone is waiting for them."""
-
-    platform = PLATFORM
-
-    def __init__(self, app: App, bot: TelegramBot, *, reply_wait: float = 0.0,
-                 sleep: Sleep = asyncio.sleep) -> None:
-        self.app = app
-        self.rate_limit = FLOOD_LIMIT if app.settings.flood_control else None
-        self.sender = Sender(bot)
-        self.replier = Sender(bot, wait_up_to=reply_wait, sleep=sleep)
-
-    async def to_person(self, person: Person, message: Message) -> bool:
-        assert person.id is not None
-        external = self.app.services.directory.person_id_on(person.id, PLATFORM)
-        return external is not None and await self._send(self.sender, Target(external), message)
-
-    async def to_chat(self, chat: Chat, message: Message) -> bool:
-        assert chat.id is not None
-        external = self.app.services.directory.chat_id_on(chat.id, PLATFORM)
-        return external is not None and await self._send(self.sender, Target(external), message)
-
-    async def to_address(self, address: Address, message: Message) -> bool:
-        thread = int(address.thread) if address.thread else None
-        target = Target(address.chat, None if address.private else thread)
-        return await self._send(self.replier, target, message)
-
-    async def _send(self, sender: Sender, target: Target, message: Message) -> bool:
-        try:
-            await sender.send(_numeric(target), message)
-        except RetryAfter as exc:
-            raise RetryLater(retry_after_seconds(exc), "Telegram flood control") from exc
-        except Forbidden as exc:
-            log.info("telegram refused a message: %s", exc)
-            return False
-        return True
-
-
-def _numeric(target: Target) -> Target:
-    chat = target.chat_id
-    if isinstance(chat, str) and chat.lstrip("-").isdigit():
-        return Target(int(chat), target.thread_id)
-    return target
 
 
 class TelegramAdapter:

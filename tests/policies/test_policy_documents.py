@@ -11,7 +11,7 @@ import pytest
 from policies.documents import PolicyDocument, load_policy
 from policies.engine import AnswerEngine, PolicySource
 from policies.errors import PolicyFileError
-from policies.metadata import parse_date
+from policies.metadata import date_label, parse_date
 from policies.text import fold
 from tests.policies.conftest import POLICIES, SLUGS
 
@@ -248,3 +248,14 @@ def test_a_policy_with_no_rules_is_refused_with_its_file(tmp_path: Path) -> None
     stub.write_text("A policy.\n", encoding="utf-8")
     with pytest.raises(PolicyFileError, match=r"stub\.txt is empty: it has no rules"):
         AnswerEngine.build([PolicySource(slug="x", name="X", policy_paths=(stub,))])
+
+
+@pytest.mark.parametrize(("stated", "said"), [
+    ("January 2024", "January 2024"), ("1 January 2024", "1 January 2024"),
+    ("03/03/2026", "3 March 2026"), ("Spring 2025", "Spring 2025"), ("2024", "2024")])
+def test_a_date_is_said_back_as_precisely_as_it_was_stated(stated: str, said: str) -> None:
+    assert date_label(stated) == said
+
+
+def test_croughtons_approval_keeps_its_month() -> None:
+    assert load_policy(POLICIES / "samples" / "croughton.txt").approved_label == "January 2024"

@@ -30,7 +30,7 @@ def test_run_due_prints_what_it_sent_once(school_settings: Settings, school: App
     lines = first.stdout.splitlines()
     assert lines[:2] == [  # (run-due covers every school: each line names its school)
         "[croughton] dm:alice| Please confirm that you have read the staff social media policy: "
-        "Croughton All Saints CE Primary School Social Media Policy (version 1, approved 1 "
+        "Croughton All Saints CE Primary School Social Media Policy (version 1, approved "
         "January 2024). When you have read it, press the button below or send /ack here. "
         "You can ask me about it here any time, e.g. \"can I accept a friend request from a "
         "parent?\"",

@@ -1,4 +1,4 @@
-"""Migration 0011 keeps the reports already stored: each gets the readers its old route
+"""Migration 0012 keeps the reports already stored: each gets the readers its old route
 meant and a chronology built from what was kept (recorded, who was told, read, the
 thread and outcomes, in order); and downgrading gives the old shape back. On SQLite
 and PostgreSQL."""
@@ -21,15 +21,15 @@ T0 = dt.datetime(2026, 3, 3, 9, 0)
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def old_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database at revision 0010 (before 0011) with two reports stored the old way."""
+    """A database at revision 0011 (before 0012) with two reports stored the old way."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'old.db'}"
     else:
         base = databases.postgres_url()
         if base is None:
             pytest.skip(databases.PG_SKIP_REASON)
-        url = databases.create_postgres_schema(base, "migration-0011", migrate=False)
-    command.upgrade(alembic_config(url), "0010")
+        url = databases.create_postgres_schema(base, "migration-0012", migrate=False)
+    command.upgrade(alembic_config(url), "0011")
     engine = sa.create_engine(sync_url(url))
     with engine.begin() as connection:
         _old_rows(connection)
@@ -96,7 +96,7 @@ def test_stored_reports_get_their_readers_and_a_chronology(old_database: str) ->
 def test_downgrading_gives_the_old_shape_back(old_database: str) -> None:
     config = alembic_config(old_database)
     command.upgrade(config, "head")
-    command.downgrade(config, "0010")
+    command.downgrade(config, "0011")
     engine = sa.create_engine(sync_url(old_database))
     with engine.connect() as connection:
         routes = connection.execute(sa.text(

@@ -13,8 +13,8 @@ Headteacher; the DSL and deputy DSLs; the Chair of Governors), a "recorded" entr
 a "notified" entry for each notification queued, a "read" entry when it had been
 read, and its thread messages and outcomes, in order.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-05 10:00:00.000000
 """
 
@@ -26,8 +26,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0010"
+revision: str = "0012"
+down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
