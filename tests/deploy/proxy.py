@@ -25,7 +25,8 @@ def caddy_binary() -> Path:
 
 
 def caddy_env(home: Path, **variables: str) -> dict[str, str]:
-    """A clean environment: Caddy keeps its state under ``home``, nowhere else."""
+    """A clean environment: Caddy keeps its state under ``home`` (made here), nowhere else."""
+    home.mkdir(parents=True, exist_ok=True)
     return {"HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
             "XDG_DATA_HOME": str(home / "data"), **variables}
 
