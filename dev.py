@@ -4,12 +4,13 @@
     python3 dev.py chat [ARGS]   set up, then start the console bot (default: croughton)
     python3 dev.py test [ARGS]   set up with test tools, then lint, type-check and test
     python3 dev.py setup         just set up (.venv with the locked dependencies)
-    python3 dev.py lock [--check]
+    python3 dev.py lock [--check] [UV-ARGS]
                                  regenerate requirements.lock and requirements-dev.lock from
                                  pyproject.toml with uv (keeping the versions already locked
-                                 where pyproject allows them); --check: only say whether they
-                                 would change (needs PyPI; CI checks offline, in
-                                 tests/deploy/test_locks.py)
+                                 where pyproject allows them; UV-ARGS such as
+                                 --upgrade-package NAME go to both compiles); --check: only
+                                 say whether they would change (needs PyPI; CI checks
+                                 offline, in tests/deploy/test_locks.py)
 
 Set-up creates .venv, installs the locked dependencies (every one checked against its
 hash) and PolicyBot itself, and skips all of that when the lock files have not changed
@@ -81,7 +82,7 @@ def test(args: list[str]) -> int:
     return 0
 
 
-def compile_locks(directory: Path) -> None:
+def compile_locks(directory: Path, more: list[str]) -> None:
     """Write both lock files into ``directory`` from pyproject.toml, with hashes, for
     every platform on the oldest Python we support; versions already in the repository's
     locks are kept unless pyproject.toml rules them out."""
@@ -91,16 +92,18 @@ def compile_locks(directory: Path) -> None:
     for lock, extra in ((RUNTIME_LOCK, ()), (DEV_LOCK, ("--extra", "dev", "-c", RUNTIME_LOCK))):
         run(BIN / "uv", "pip", "compile", "--quiet", "pyproject.toml", *extra,
             "--universal", "--python-version", "3.11", "--generate-hashes",
-            "--custom-compile-command", "python3 dev.py lock", "-o", lock, cwd=directory)
+            "--custom-compile-command", "python3 dev.py lock", *more, "-o", lock,
+            cwd=directory)
 
 
 def lock(args: list[str]) -> int:
     setup(dev=True)
+    more = [arg for arg in args if arg != "--check"]
     if "--check" not in args:
-        compile_locks(ROOT)
+        compile_locks(ROOT, more)
         return 0
     with tempfile.TemporaryDirectory() as scratch:
-        compile_locks(Path(scratch))
+        compile_locks(Path(scratch), more)
         stale = [name for name in (RUNTIME_LOCK, DEV_LOCK)
                  if (Path(scratch) / name).read_bytes() != (ROOT / name).read_bytes()]
     for name in stale:

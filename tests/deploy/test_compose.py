@@ -91,5 +91,6 @@ def test_caddy_reads_the_caddyfile_as_round_robin_over_both_workers_with_health_
     assert proxy["handler"] == "reverse_proxy"
     assert [u["dial"] for u in proxy["upstreams"]] == [f"{name}:8080" for name in WORKERS]
     assert proxy["load_balancing"]["selection_policy"] == {"policy": "round_robin"}
+    assert proxy["load_balancing"]["try_duration"] == 5_000_000_000  # a restart: the other
     assert proxy["health_checks"]["active"]["uri"] == "/healthz"
     assert proxy["health_checks"]["active"]["expect_status"] == 200
