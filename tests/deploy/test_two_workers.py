@@ -1,9 +1,9 @@
 """The README's production set-up without Docker, for real: on a fresh PostgreSQL schema,
 ``policybot db upgrade`` once, two ``policybot serve`` workers, and Caddy with the
 repository's deploy/Caddyfile in front of them (what docker-compose.yml runs, as plain
-processes). Both workers answer /healthz, directly and through the proxy; updates posted
-to the proxy are shared round-robin and each is answered once; one update delivered to
-both workers at once is handled once."""
+processes). Both workers answer /healthz, directly and through the proxy; Telegram
+updates posted to the proxy are shared round-robin and each is answered once, and both
+workers serve Slack too; one update delivered to both workers at once is handled once."""
 
 from __future__ import annotations
 
@@ -26,12 +26,15 @@ from storage.db import sync_url
 from tests.conftest import TEST_KEY
 from tests.deploy.proxy import caddy
 from tests.support import databases
+from tests.support.fake_slack import BOT_TOKEN, FakeSlack
 from tests.support.fake_telegram import TOKEN, FakeTelegram, Updates
 from tests.support.serving import Serving, serving
+from tests.support.slack_requests import SIGNING_SECRET, SlackRequests
 from tests.telegram.conftest import ALICE, SECRET, STAFF_ROOM
 
 pytestmark = pytest.mark.postgres
-THROUGH_THE_PROXY = 6
+THROUGH_THE_PROXY = 6  # Telegram updates
+SLACK_COMMANDS = 2
 
 
 @pytest.fixture
@@ -53,7 +56,14 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     await server.close()
 
 
-def worker_env(database_url: str, fake: FakeTelegram, data_dir: Path) -> dict[str, str]:
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack() as server:
+        yield server
+
+
+def worker_env(database_url: str, fake: FakeTelegram, slack: FakeSlack,
+               data_dir: Path) -> dict[str, str]:
     """What an admin's policybot.env would hold, here: this machine's environment less
     anything PolicyBot would pick up, then the test's database, key and fake Telegram."""
     own = ("POLICYBOT_", "TELEGRAM_", "SLACK_", "DATABASE_URL", "PORT")
@@ -62,7 +72,8 @@ def worker_env(database_url: str, fake: FakeTelegram, data_dir: Path) -> dict[st
             "POLICYBOT_DATA_DIR": str(data_dir), "POLICYBOT_CONFIG": str(bundled_demo_config()),
             "POLICYBOT_ENCRYPTION_KEY": TEST_KEY, "POLICYBOT_DEMO": "1",
             "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.api_url,
-            "TELEGRAM_WEBHOOK_SECRET": SECRET}
+            "TELEGRAM_WEBHOOK_SECRET": SECRET, "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.api_url}
 
 
 async def upgrade(env: dict[str, str]) -> str:
@@ -80,14 +91,14 @@ async def post(session: aiohttp.ClientSession, url: str, update: dict[str, Any])
         return await response.text()
 
 
-async def handled(worker: Serving) -> dict[str, float]:
-    """The worker's own count of Telegram updates, by outcome (from GET /metrics)."""
+async def handled(worker: Serving, platform: str = "telegram") -> dict[str, float]:
+    """The worker's own count of a platform's updates, by outcome (from GET /metrics)."""
     async with aiohttp.ClientSession() as session, session.get(f"{worker.url}/metrics") as got:
         families = text_string_to_metric_families(await got.text())
     counts: dict[str, float] = {}
     for family in families:
         for sample in family.samples:
-            if sample.name == "policybot_updates_total" and sample.labels["platform"] == "telegram":
+            if sample.name == "policybot_updates_total" and sample.labels["platform"] == platform:
                 outcome = sample.labels["outcome"]
                 counts[outcome] = counts.get(outcome, 0) + sample.value
     return counts
@@ -99,7 +110,7 @@ def database_counts(url: str) -> tuple[int, int, int]:
     engine = create_engine(sync_url(url))
     with engine.connect() as connection:
         claims = connection.execute(text("SELECT count(*) FROM processed_updates")).scalar_one()
-        replies = "FROM outbox WHERE platform = 'telegram'"
+        replies = "FROM outbox WHERE platform IS NOT NULL"
         queued = connection.execute(text(f"SELECT count(*) {replies}")).scalar_one()
         unsent = connection.execute(
             text(f"SELECT count(*) {replies} AND status <> 'sent'")).scalar_one()
@@ -117,9 +128,9 @@ async def two_workers(env: dict[str, str], tmp_path: Path) -> AsyncIterator[list
 
 
 async def test_migrate_once_then_two_workers_behind_the_proxy_answer_each_update_once(
-    fresh_postgres: str, fake: FakeTelegram, tmp_path: Path,
+    fresh_postgres: str, fake: FakeTelegram, slack: FakeSlack, tmp_path: Path,
 ) -> None:
-    env = worker_env(fresh_postgres, fake, tmp_path / "migrate")
+    env = worker_env(fresh_postgres, fake, slack, tmp_path / "migrate")
     assert "Created the database" in await upgrade(env)
     updates = Updates()
     async with two_workers(env, tmp_path) as workers:
@@ -135,9 +146,19 @@ async def test_migrate_once_then_two_workers_behind_the_proxy_answer_each_update
             for _ in range(THROUGH_THE_PROXY):
                 update = updates.message(user=ALICE, chat=STAFF_ROOM, text="/whoami")
                 assert await post(proxy, "http://policybot/telegram", update) == "handled"
+            requests = SlackRequests(response_base=slack.response_base,
+                                     on_trigger=slack.allow_trigger)
+            for _ in workers:  # Slack as well: one command to each worker
+                signed = requests.command("/whoami", user="U2ALICE", channel="C2STAFF").signed()
+                async with proxy.post("http://policybot/slack/events", data=signed.data,
+                                      headers=signed.headers) as response:
+                    assert response.status == 200, await response.text()
         await fake.wait_for("sendMessage", chat_id=STAFF_ROOM, count=THROUGH_THE_PROXY)
         shares = [await handled(worker) for worker in workers]
         assert [share.get("handled") for share in shares] == [THROUGH_THE_PROXY / 2] * 2
+        assert [await handled(worker, "slack") for worker in workers] == [{"handled": 1}] * 2
+        whoami = await slack.wait_for("chat.postEphemeral", count=SLACK_COMMANDS, timeout=30)
+        assert all(call.text.startswith("You are Alice Ames (staff)") for call in whoami)
 
         twice = updates.message(user=ALICE, chat=STAFF_ROOM, text="/whoami")
         async with aiohttp.ClientSession() as telegram:
@@ -153,7 +174,8 @@ async def test_migrate_once_then_two_workers_behind_the_proxy_answer_each_update
             assert worker.process.returncode == 0, log
             assert "Traceback" not in log
     # every reply queued was sent, and sent once
-    assert database_counts(fresh_postgres) == (THROUGH_THE_PROXY + 1, THROUGH_THE_PROXY + 1, 0)
+    everything = THROUGH_THE_PROXY + 1 + SLACK_COMMANDS
+    assert database_counts(fresh_postgres) == (everything, everything, 0)
     assert len(fake.sent(STAFF_ROOM)) == THROUGH_THE_PROXY + 1
     assert all(call.text.startswith("You are Alice Ames (staff)")
                for call in fake.sent(STAFF_ROOM))
