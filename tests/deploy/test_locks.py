@@ -1,0 +1,140 @@
+"""The lock files match pyproject.toml, checked offline: every locked package is pinned
+with hashes; what the locks hold for this machine is exactly what pyproject.toml's
+dependencies (and the dev extra's) need, followed through each installed package's own
+requirements; every requirement on the way is met by the locked version; the dev lock
+repeats the runtime lock's pins unchanged. A dependency added to, removed from or
+re-ranged in pyproject.toml without ``python3 dev.py lock`` fails here."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+ROOT = Path(__file__).resolve().parents[2]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+ENTRY = re.compile(r"^(?P<name>[A-Za-z0-9._-]+)==(?P<version>[^\s;\\]+)"
+                   r"(?:\s*;\s*(?P<marker>[^\\]+?))?\s*\\?$")
+HASH = re.compile(r"^\s+--hash=sha256:[0-9a-f]{64}(?: \\)?$")
+
+
+@dataclass(frozen=True)
+class Pin:
+    version: Version
+    marker: str | None
+    hashes: tuple[str, ...]
+
+    def applies_here(self) -> bool:
+        return self.marker is None or Marker(self.marker).evaluate()
+
+
+def read_lock(name: str) -> dict[NormalizedName, Pin]:
+    """``name==version [; marker]`` lines, each followed by its ``--hash`` lines."""
+    pins: dict[NormalizedName, Pin] = {}
+    current: tuple[NormalizedName, Version, str | None] | None = None
+    hashes: list[str] = []
+    for line in [*(ROOT / name).read_text().splitlines(), ""]:
+        if HASH.match(line):
+            hashes.append(line.split("sha256:")[1][:64])
+            continue
+        if current is not None and not line.startswith("    --hash"):
+            pins[current[0]] = Pin(current[1], current[2], tuple(hashes))
+            current, hashes = None, []
+        if found := ENTRY.match(line):
+            assert canonicalize_name(found["name"]) not in pins, f"{name}: {line} twice"
+            current = (canonicalize_name(found["name"]), Version(found["version"]),
+                       found["marker"])
+        else:
+            assert not line.strip() or line.lstrip().startswith("#"), f"{name}: {line!r}"
+    return pins
+
+
+def needed(requirements: list[str], lock: dict[NormalizedName, Pin]) -> set[NormalizedName]:
+    """What ``requirements`` need on this machine: each one's installed distribution's
+    own requirements in turn, with the extras asked for; each locked version checked
+    against every requirement that leads to it."""
+    seen: set[tuple[NormalizedName, str]] = set()
+    todo = [(Requirement(r), "pyproject.toml") for r in requirements]
+    while todo:
+        requirement, by = todo.pop()
+        name = canonicalize_name(requirement.name)
+        if name not in lock:
+            raise AssertionError(f"{requirement} (needed by {by}) is not locked: "
+                                 "python3 dev.py lock")
+        assert requirement.specifier.contains(lock[name].version, prereleases=True), (
+            f"{name}=={lock[name].version} is locked but {by} needs {requirement}: "
+            "python3 dev.py lock")
+        for extra in ("", *requirement.extras):
+            if (name, extra) in seen:
+                continue
+            seen.add((name, extra))
+            installed = metadata.distribution(name)
+            assert Version(installed.version) == lock[name].version, (
+                f"{name} {installed.version} is installed but {lock[name].version} is locked: "
+                "python3 dev.py setup")
+            for line in installed.requires or []:
+                child = Requirement(line)
+                if child.marker is None or child.marker.evaluate({"extra": extra}):
+                    todo.append((child, f"{name}[{extra}]" if extra else name))
+    return {name for name, _ in seen}
+
+
+def other_platforms(lock: dict[NormalizedName, Pin]) -> set[NormalizedName]:
+    return {name for name, pin in lock.items() if not pin.applies_here()}
+
+
+RUNTIME = read_lock("requirements.lock")
+DEV = read_lock("requirements-dev.lock")
+DEPENDENCIES: list[str] = PYPROJECT["project"]["dependencies"]
+DEV_EXTRA: list[str] = PYPROJECT["project"]["optional-dependencies"]["dev"]
+
+
+@pytest.mark.parametrize("lock", [RUNTIME, DEV], ids=["runtime", "dev"])
+def test_every_locked_package_is_pinned_with_hashes(lock: dict[NormalizedName, Pin]) -> None:
+    assert lock
+    assert all(pin.hashes for pin in lock.values()), [n for n, p in lock.items() if not p.hashes]
+
+
+@pytest.mark.parametrize("name", ["requirements.lock", "requirements-dev.lock"])
+def test_the_locks_say_how_they_were_made(name: str) -> None:
+    head = (ROOT / name).read_text().splitlines()[:2]
+    assert head == ["# This file was autogenerated by uv via the following command:",
+                    "#    python3 dev.py lock"]
+
+
+def test_the_runtime_lock_holds_exactly_what_pyproject_needs() -> None:
+    assert needed(DEPENDENCIES, RUNTIME) == set(RUNTIME) - other_platforms(RUNTIME)
+
+
+def test_the_dev_lock_holds_exactly_what_pyproject_and_its_dev_extra_need() -> None:
+    assert needed([*DEPENDENCIES, *DEV_EXTRA], DEV) == set(DEV) - other_platforms(DEV)
+
+
+def test_the_dev_lock_repeats_the_runtime_pins_unchanged() -> None:
+    assert {name: DEV[name] for name in RUNTIME if name in DEV} == RUNTIME
+    assert set(RUNTIME) <= set(DEV)
+
+
+def test_packages_for_other_platforms_are_asked_for_by_a_locked_package() -> None:
+    wanted = {canonicalize_name(Requirement(line).name)
+              for name in set(DEV) - other_platforms(DEV)
+              for line in metadata.distribution(name).requires or []}
+    assert other_platforms(DEV) <= wanted
+    assert all(pin.marker for pin in DEV.values() if not pin.applies_here())
+
+
+def test_a_stale_lock_is_caught() -> None:
+    """The check itself can fail: a range the locked version misses, a new dependency."""
+    with pytest.raises(AssertionError, match=r"aiohttp==.* is locked but pyproject.toml"):
+        needed(["aiohttp>=99"], RUNTIME)
+    with pytest.raises(AssertionError, match="not locked"):
+        needed(["left-pad>=1"], RUNTIME)
+    assert needed(DEPENDENCIES[:1], RUNTIME) != set(RUNTIME)  # fewer needs, fewer packages
