@@ -14,6 +14,10 @@ the way a security review tries it, printing figures.
    authenticated webhook update are timed. Prints how many idle connections were still
    open when they answered, the accept() errors in the server's log (must be 0), and
    when the server had closed the idle ones.
+3. Bad input. Malformed, forged and edge-case webhook requests (bad or non-ASCII
+   secrets, wrong content types, not JSON, JSON that isn't an update, fields of the
+   wrong kind, deep nesting, huge bodies): prints how many were tried, how many got a
+   4xx, how many were acknowledged and ignored (200), and how many a 500 (must be 0).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +112,65 @@ async def log_leaks(log_format: str, database: str | None) -> tuple[int, int]:
     return found, len(log.splitlines())
 
 
+# ---- 3. bad input -----------------------------------------------------------------------
+
+
+def bad_requests() -> list[tuple[dict[str, str], bytes]]:
+    """(headers, body) pairs a webhook must refuse or ignore, never answer 500."""
+    message: dict[str, object] = {
+        "message_id": 1, "date": 1700000000, "chat": {"id": ALICE, "type": "private"},
+        "from": {"id": ALICE, "is_bot": False, "first_name": "A"}, "text": "/help"}
+    good = {"update_id": 1, "message": message}
+    json_type = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    secrets = ["", "wrong", SECRET + "x", SECRET.upper(), "s\u00e9cret", "\u79d8\u5bc6",
+               "\u00ff" * 300, "a" * 5000]
+    bodies: list[object] = [
+        {}, {"update_id": 7}, {"update_id": "x", "message": message},
+        {"update_id": 2, "message": "hello"}, {"update_id": 3, "message": [1, 2]},
+        {"update_id": 4, "message": {**message, "text": 42}},
+        {"update_id": 5, "message": {**message, "text": {"a": 1}}},
+        {"update_id": 6, "message": {k: v for k, v in message.items() if k != "chat"}},
+        {"update_id": 8, "message": {k: v for k, v in message.items() if k != "date"}},
+        {"update_id": 9, "message": {**message, "from": {"id": "me"}}},
+        {"update_id": 10, "message": {**message, "chat": {"id": None, "type": "private"}}},
+        {"update_id": 11, "callback_query": {"id": 1, "data": 5}},
+        {"update_id": 12, "edited_message": message}, [1, 2], "text", 3, None, True]
+    raw: list[bytes] = [b"", b"{not json", b"[" * 10_000 + b"]" * 10_000,
+                        b'{"update_id": 1' + b" " * 2_000_000 + b"}", b"\xff\xfe\x00"]
+    cases: list[tuple[dict[str, str], bytes]] = []
+    cases += [({**json_type, "X-Telegram-Bot-Api-Secret-Token": bad.encode().decode(
+        "latin-1")}, json.dumps(good).encode()) for bad in secrets]
+    cases += [({"Content-Type": "application/json"}, json.dumps(good).encode())]
+    cases += [({**json_type, "Content-Type": kind}, json.dumps(good).encode())
+              for kind in ("text/plain", "application/x-www-form-urlencoded",
+                           "multipart/form-data; boundary=x", "")]
+    cases += [(json_type, json.dumps(body).encode()) for body in bodies]
+    cases += [(json_type, body) for body in raw]
+    return cases
+
+
+async def bad_input(database: str | None) -> Counter[str]:
+    """How the bad requests were answered: ``4xx``, ``ignored`` (200) or ``5xx``."""
+    fake = FakeTelegram()
+    await fake.start()
+    answered: Counter[str] = Counter()
+    try:
+        async with fresh_database(database) as url:
+            setup = make_setup(Path(tempfile.mkdtemp(prefix="probe-bad-")), url, fake)
+            async with serving(setup.env) as served, aiohttp.ClientSession() as http:
+                for headers, body in bad_requests():
+                    async with http.post(f"{served.url}/telegram", data=body,
+                                         headers=headers) as response:
+                        status = response.status
+                    answered["4xx" if 400 <= status < 500 else "ignored" if status == 200
+                             else "5xx"] += 1
+                log = await served.stop()
+    finally:
+        await fake.close()
+    answered["tracebacks in the log"] = log.count("Traceback")
+    return answered
+
+
 # ---- 2. idle connections --------------------------------------------------------------
 
 
@@ -173,6 +237,10 @@ async def probe(database: str | None) -> int:
         leaks[log_format], lines = await log_leaks(log_format, database)
         print(f"  logs at DEBUG ({log_format}): {lines} lines; secrets and typed texts "
               f"found: {leaks[log_format]}")
+    bad = await bad_input(database)
+    print(f"  bad input: {sum(bad[k] for k in ('4xx', 'ignored', '5xx'))} requests tried; "
+          f"{bad['4xx']} got a 4xx, {bad['ignored']} were acknowledged and ignored, "
+          f"{bad['5xx']} got a 500; tracebacks in the log: {bad['tracebacks in the log']}")
     figures = await idle_connections(database)
     print(f"  idle connections (serve under a {DESCRIPTOR_LIMIT}-descriptor limit):")
     for name, value in figures.items():
@@ -180,7 +248,8 @@ async def probe(database: str | None) -> int:
               else f"    {name}: {value:.1f}")
     healthy = figures["/healthz status"] == 200 and figures["webhook answered"] == 1
     return 0 if not any(leaks.values()) and healthy and not figures[
-        "accept errors in the log"] else 1
+        "accept errors in the log"] and not bad["5xx"] and not bad[
+        "tracebacks in the log"] else 1
 
 
 def main() -> None:
