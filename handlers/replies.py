@@ -124,6 +124,7 @@ class FieldKind(StrEnum):
     TEXT = "text"  # one line
     LONG_TEXT = "long_text"
     DATE = "date"
+    FILES = "files"  # files uploaded with the form: they arrive as the event's attachments
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,13 +65,14 @@ async def keep_files(services: Services, event: Event) -> list[Reply]:
             if problem is not None:
                 notes.append(f"{problem} Nothing else has changed.")
                 continue
-            name = await _store(services, event, state, attachment, index, count + 1)
+            name = await store(services, event, state, attachment, index, count + 1)
             notes.append(_kept_text(name, attachment, count + 1, bool(event.text)))
         return [await drafts.ask(session, services, event, state, "\n".join(notes))]
 
 
-async def _store(services: Services, event: Event, state: flow.State, attachment: Attachment,
-                 index: int, number: int) -> str:
+async def store(services: Services, event: Event, state: flow.State, attachment: Attachment,
+                index: int, number: int) -> str:
+    """Keep one file (already checked with :func:`problem_with`) with the draft."""
     assert attachment.content is not None
     assert event.school is not None
     mime = attachment.mime_type or _guess(attachment.filename)

@@ -22,6 +22,7 @@ from handlers.context import Services
 from handlers.events import Event
 from handlers.replies import FieldKind, Form, FormField, Reply, form_errors, whisper
 from handlers.report_answers import answered
+from handlers.report_evidence import MAX_FILES, problem_with, store
 from handlers.report_routing import FRIEND_REQUEST
 from handlers.report_submit import submit
 from storage import conversations
@@ -45,6 +46,8 @@ def form_of(state: flow.State) -> Form:
     fields: list[FormField] = []
     for step in flow.STEPS[kind]:
         if step.evidence:
+            fields.append(FormField(step.name, "Screenshots or files, if you have them",
+                                    FieldKind.FILES, optional=True))
             continue
         fields.append(_field(step))
         if step.name in EXTRA:
@@ -111,11 +114,28 @@ async def submitted(services: Services, event: Event, token: str) -> list[Reply]
         if state is None or token != state["token"]:
             return [whisper(await drafts.stale(session, event, token))]
         ready, problems = read_form(services, event, state, event.form.values)
+        problems.update(files_problems(event))
         if problems:
             return [form_errors(problems)]
+        await keep_form_files(services, event, ready)
         text = await submit(session, services, event, ready)
         await conversations.clear(session=session, person_id=person_id)
     return [whisper(text)]
+
+
+def files_problems(event: Event) -> dict[str, str]:
+    """What is wrong with the files uploaded with the form, under the evidence field."""
+    field = next((s.name for s in flow.STEPS.get("incident", ()) if s.evidence), "evidence")
+    if len(event.attachments) > MAX_FILES:
+        return {field: f"A report can carry up to {MAX_FILES} files."}
+    problems = [p for p in map(problem_with, event.attachments) if p is not None]
+    return {field: problems[0]} if problems else {}
+
+
+async def keep_form_files(services: Services, event: Event, state: flow.State) -> None:
+    """Keep the form's files with its draft, so sending it attaches them."""
+    for index, attachment in enumerate(event.attachments):
+        await store(services, event, state, attachment, index, index + 1)
 
 
 def _today(services: Services, event: Event) -> dt.date:

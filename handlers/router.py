@@ -229,7 +229,8 @@ class Router:
             taker = await self._attachment_taker(services, event)
             if taker is not None:
                 return Dispatched(await taker(services, event))
-            if event.attachments and not event.text:  # nothing to read: say so, change nothing
+            loose_files = event.attachments and event.kind is EventKind.MESSAGE
+            if loose_files and not event.text:  # nothing to read: say so, change nothing
                 return Dispatched([say(TEXT_ONLY if event.chat.is_private else TEXT_ONLY_GROUP)])
             route = self.match(event)
             handler = route.handler
@@ -242,7 +243,7 @@ class Router:
             if handler is None:
                 return Dispatched([])
             replies = await handler(services, event)
-            if event.attachments and event.chat.is_private:
+            if loose_files and event.chat.is_private:
                 replies = [whisper(CAPTION_ONLY), *replies]
             return Dispatched(replies)
         except NotAllowed as exc:

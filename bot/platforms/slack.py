@@ -38,6 +38,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
@@ -56,6 +57,7 @@ from bot.platforms.slack_messenger import SlackMessenger
 from bot.platforms.slack_requests import reparsed
 from bot.settings import Settings
 from handlers.actions import encode
+from handlers.events import Attachment, ChatKind
 from handlers.replies import OPEN_PRIVATE, Button, Message, Visibility
 
 __all__ = ["PLATFORM", "PLUGIN", "SlackAdapter", "SlackMessenger", "Workspace", "workspaces"]
@@ -63,6 +65,7 @@ __all__ = ["PLATFORM", "PLUGIN", "SlackAdapter", "SlackMessenger", "Workspace", 
 log = logging.getLogger(__name__)
 PLATFORM = slack_events.PLATFORM
 CAPABILITIES = Capabilities(ephemeral=True, forms=True)
+FETCH_LIMIT = 20 * 1024 * 1024  # a file fetched for a report; past this it comes without
 REFUSAL = ("PolicyBot isn't set up for this Slack workspace yet. Ask your school's PolicyBot "
            "admin to add the workspace's team id to the school config.")
 FORM_LAPSED = ("The form took too long to open. Press the button to open it again; nothing "
@@ -116,6 +119,7 @@ class SlackAdapter:
         self._bots: dict[str, tuple[str, str, str]] = {}  # team → (token, bot user, bot id)
         self._refusals = EveryFewSeconds(log)
         self._sockets: list[Any] = []
+        self._http: aiohttp.ClientSession | None = None  # file downloads
         self.bolt = self._build_bolt(clients)
 
     # -- lifecycle ---------------------------------------------------------------
@@ -140,6 +144,8 @@ class SlackAdapter:
             with contextlib.suppress(Exception):
                 await socket.close_async()
         await self.pipeline.settled()
+        if self._http is not None:
+            await self._http.close()
 
     async def settled(self) -> None:
         await self.pipeline.settled()
@@ -260,7 +266,7 @@ class SlackAdapter:
         if inbound is None:
             await ack()
             return
-        await self._handle(_with_team(inbound, body), ack, None)
+        await self._handle(await self._fetched(_with_team(inbound, body)), ack, None)
 
     async def _on_home(self, ack: Any, body: dict[str, Any], event: dict[str, Any]) -> None:
         inbound = slack_events.from_home(body, event)
@@ -278,7 +284,38 @@ class SlackAdapter:
         if inbound is None:
             await ack()
             return
-        await self._handle(_with_team(inbound, body), ack, None)
+        inbound = _with_team(inbound, body)
+        await self._handle(await self._fetched(inbound), ack, None)
+
+    async def _fetched(self, inbound: Inbound) -> Inbound:
+        """The files of a private delivery (a form, a DM) with their content, fetched with
+        the workspace's bot token (files too big, or that fail, come without)."""
+        if inbound.chat_kind is not ChatKind.PRIVATE or not inbound.attachments:
+            return inbound
+        token = self._token_of(inbound.workspace)
+        return dataclasses.replace(inbound, attachments=tuple(
+            [await self._fetch(a, token) for a in inbound.attachments]))
+
+    async def _fetch(self, attachment: Attachment, token: str) -> Attachment:
+        if not attachment.ref.startswith(("https://", "http://")) or (
+                attachment.size or 0) > FETCH_LIMIT:
+            return attachment
+        if self._http is None:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(30))
+        try:
+            async with self._http.get(attachment.ref, allow_redirects=False,
+                                      headers={"Authorization": f"Bearer {token}"}) as got:
+                content = await got.content.read(FETCH_LIMIT + 1) if got.status == 200 else None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.info("slack: could not fetch a file: %s", type(exc).__name__)
+            return attachment
+        if content is None or len(content) > FETCH_LIMIT:
+            return attachment
+        return dataclasses.replace(attachment, content=content, size=len(content))
+
+    def _token_of(self, team: str | None) -> str:
+        found = self._bots.get(team or "")
+        return found[0] if found is not None else self._default_bot()[0]
 
     async def _handle(self, inbound: Inbound, ack: Any, trigger: str | None) -> None:
         """Pipeline, then ack (with a form's errors), then what must be shown at once.

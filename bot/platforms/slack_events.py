@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.inbound import Inbound
-from bot.platforms.slack_send import FORM_CALLBACK, form_values
+from bot.platforms.slack_send import FORM_CALLBACK, form_files, form_values
 from handlers.actions import Action
 from handlers.events import Attachment, ChatKind, FormSubmission
 from handlers.replies import OPEN_PRIVATE
@@ -114,11 +114,13 @@ def from_submission(body: Body) -> Inbound | None:
     except ValueError:
         return None
     user = str((body.get("user") or {}).get("id", ""))
+    state = (view.get("state") or {}).get("values") or {}
     return Inbound(
         platform=PLATFORM, key=f"view:{body.get('trigger_id')}", user_id=user,
         display_name=str((body.get("user") or {}).get("name") or user), chat_id="",
         chat_kind=ChatKind.PRIVATE, action=str(metadata.get("action") or "") or None,
-        form=FormSubmission(form_values((view.get("state") or {}).get("values") or {})))
+        form=FormSubmission(form_values(state)),
+        attachments=tuple(_attachment(f) for f in form_files(state)))
 
 
 def origin_of(inbound: Inbound) -> str:
@@ -132,6 +134,12 @@ def _thread(message: Body) -> str | None:
 
 
 def _files(event: Body) -> tuple[Attachment, ...]:
-    return tuple(Attachment("file", str(f.get("id", "")), f.get("name"), f.get("mimetype"),
-                            f.get("size")) for f in event.get("files") or ()
-                 if isinstance(f, Mapping))
+    return tuple(_attachment(f) for f in event.get("files") or () if isinstance(f, Mapping))
+
+
+def _attachment(file: Mapping[str, Any]) -> Attachment:
+    """A Slack file: its private download URL is the handle (fetched with the bot token)."""
+    mime = file.get("mimetype")
+    kind = "photo" if isinstance(mime, str) and mime.startswith("image/") else "document"
+    return Attachment(kind, str(file.get("url_private_download") or file.get("url_private")
+                                or ""), file.get("name"), mime, file.get("size"))

@@ -28,6 +28,7 @@ MAX_BLOCKS = 50
 MAX_BUTTON_TEXT = 75
 MAX_TITLE = 24
 MAX_FALLBACK = 3000
+MAX_FILES = 10  # a file input's most
 FORM_CALLBACK = "policybot-form"
 VALUE = "value"  # every input's action id
 
@@ -94,6 +95,8 @@ def _input(field: FormField) -> dict[str, Any]:
                                for value, label in field.options]}
     elif field.kind is FieldKind.DATE:
         element = {"type": "datepicker", "action_id": VALUE}
+    elif field.kind is FieldKind.FILES:
+        element = {"type": "file_input", "action_id": VALUE, "max_files": MAX_FILES}
     else:
         element = {"type": "plain_text_input", "action_id": VALUE,
                    "multiline": field.kind is FieldKind.LONG_TEXT}
@@ -105,6 +108,13 @@ def _input(field: FormField) -> dict[str, Any]:
     if field.hint:
         block["hint"] = _plain(field.hint[:2000])
     return block
+
+
+def form_files(state: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A submitted modal's uploaded files (Slack file objects), from its file inputs."""
+    return [f for elements in state.values() if isinstance(elements, dict)
+            for element in [elements.get(VALUE)] if isinstance(element, dict)
+            for f in element.get("files") or () if isinstance(f, dict)]
 
 
 def form_values(state: Mapping[str, Any]) -> dict[str, str]:
@@ -119,6 +129,8 @@ def form_values(state: Mapping[str, Any]) -> dict[str, str]:
             values[block_id] = str(chosen.get("value", ""))
         elif element.get("selected_date"):
             values[block_id] = str(element["selected_date"])
+        elif element.get("type") == "file_input":
+            continue  # files come as the event's attachments (form_files)
         elif element.get("value") is not None:
             values[block_id] = str(element["value"])
     return values

@@ -8,6 +8,7 @@ import datetime as dt
 
 from bot.app import App
 from handlers import report_flow as flow
+from handlers.replies import FieldKind
 from handlers.report_form import form_of, read_form
 from handlers.report_routing import FRIEND_REQUEST, INCIDENT
 from tests.reports.conftest import at, private_event
@@ -17,9 +18,12 @@ GOOD = {"category": "safeguarding", "involved": "pupil", "occurred_on": "2026-03
         "occurred_time": "15:30", "details": "She said an adult messaged her"}
 
 
-def test_the_form_is_the_steps_without_evidence() -> None:
-    names = [f.name for f in form_of(flow.new_state(INCIDENT, NOW)).fields]
-    assert names == ["category", "involved", "occurred_on", "occurred_time", "details", "links"]
+def test_the_form_is_the_steps_with_a_file_field_for_evidence() -> None:
+    fields = form_of(flow.new_state(INCIDENT, NOW)).fields
+    assert [f.name for f in fields] == ["category", "involved", "occurred_on", "occurred_time",
+                                        "details", "links", "evidence"]
+    assert fields[-1].kind is FieldKind.FILES
+    assert fields[-1].optional
     friend = [f.name for f in form_of(flow.new_state(FRIEND_REQUEST, NOW)).fields]
     assert friend[2:4] == ["platform", "platform_other"]
 

@@ -18,7 +18,7 @@ from storage.models import OutboxMessage
 from storage.report_models import Report
 from storage.update_models import ProcessedUpdate
 from tests.slack.conftest import ALICE, HEAD, PAT, STAFF_ROOM, Endpoint
-from tests.support.fake_slack import APP_TOKEN, FakeSlack
+from tests.support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.support.slack_requests import SlackRequests, date_value, select_value, text_value
 
 QUESTION = "can I accept a friend request from a parent?"
@@ -340,3 +340,34 @@ async def test_every_private_command_answers_in_the_dm(
         assert len(replies) == number, name
         assert "I don't know" not in replies[-1].block_text, name
     assert fake.ephemerals() == []
+
+
+async def test_screenshots_uploaded_in_the_report_form_are_kept_as_evidence(
+    endpoint: Endpoint, requests: SlackRequests, fake: FakeSlack, slack_app: App,
+) -> None:
+    command = requests.command("/report", user=ALICE, channel=STAFF_ROOM)
+    assert (await endpoint.post(command.signed()))[0] == 200
+    [opened] = fake.calls_to("views.open")
+    view = opened.response["view"]
+    [files] = [b for b in view["blocks"] if b.get("element", {}).get("type") == "file_input"]
+    shot = fake.add_file("screenshot.png", b"\x89PNG fake screenshot bytes")
+    values: dict[str, dict[str, object]] = {
+        "category": {"value": select_value("inappropriate_content")},
+        "involved": {"value": select_value("pupil")},
+        "occurred_on": {"value": date_value("2026-01-05")},
+        "details": {"value": text_value("A pupil posted a class photo publicly")},
+        files["block_id"]: {"value": {"type": "file_input", "files": [shot]}}}
+    submitted = requests.view_submission(user=ALICE, callback_id=FORM_CALLBACK, view=view,
+                                         values=values)
+    answer = await endpoint.ack(submitted.signed())
+    assert answer == {}, answer
+    [fetched] = fake.calls_to("files-pri")
+    assert fetched.token == BOT_TOKEN  # fetched privately, with the bot's token
+    [report] = await _reports(slack_app)
+    await endpoint.deliver()
+    view_it = requests.command("/view", str(report.reference), user=HEAD, channel="D2HEAD")
+    assert (await endpoint.post(view_it.signed()))[0] == 200
+    await endpoint.deliver()  # evidence goes to readers through the outbox
+    [shared] = fake.shared_files("D2HEAD")  # the reader gets it, privately
+    assert shared.data == b"\x89PNG fake screenshot bytes"
+    assert _in_channel(fake) == []

@@ -223,6 +223,7 @@ class FakeSlack:
         self._response_uses: dict[str, int] = {}
         self._changed = asyncio.Condition()
         self._numbers = itertools.count(1)
+        self._private_files: dict[str, bytes] = {}
         self._epoch = int(time.time())
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -233,6 +234,7 @@ class FakeSlack:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._private_file)
         app.router.add_post("/respond/{path:.*}", self._respond)
         app.router.add_get("/link/", self._socket)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
@@ -296,6 +298,27 @@ class FakeSlack:
                             deleted=deleted, tz=tz)
         self.users[user_id] = user
         return user
+
+    def add_file(self, name: str, content: bytes, mimetype: str = "image/png") -> dict[str, Any]:
+        """A file someone uploaded (into a modal's file input, or a DM): the Slack file
+        object, whose ``url_private_download`` serves ``content`` to the bot's token."""
+        file_id = f"F{next(self._numbers):08d}"
+        self._private_files[file_id] = content
+        url = f"{self.base_url}/files-pri/{file_id}/{name}"
+        return {"id": file_id, "name": name, "title": name, "mimetype": mimetype,
+                "filetype": name.rpartition(".")[2], "size": len(content),
+                "url_private": url, "url_private_download": url}
+
+    async def _private_file(self, request: web.Request) -> web.Response:
+        content = self._private_files.get(request.match_info["file_id"])
+        token = _bearer(request)
+        call = Call("files-pri", {"file_id": request.match_info["file_id"]}, {}, token,
+                    200 if content is not None and token in self.workspaces else 404,
+                    path=request.path)
+        await self._record(call)
+        if call.status != 200 or content is None:
+            return web.Response(status=call.status, text="not found")
+        return web.Response(body=content, content_type="application/octet-stream")
 
     def allow_trigger(self, trigger_id: str, *, ttl: float | None = None) -> str:
         """Accept ``trigger_id`` once in views.open / views.push (for ``ttl`` seconds if
