@@ -49,7 +49,12 @@ def review_answer(
         return Answer(f"The policy is next due for review on {when} (the date the school has "
                       "set).", False, 0.95)
     return Answer(f"The policy is next due for review in {due:%B %Y}.", False, 0.95,
-                  (Source(title, line.section, line.text),))
+                  (Source(title, REVIEW_SECTION, line.text),))
+
+
+#: A review line belongs to the policy's dates, not to whichever heading happens to
+#: come before it (Croughton's is under "Staff")
+REVIEW_SECTION = "Policy dates"
 
 
 def _stated_line(documents: Sequence[PolicyDocument], due: date) -> Clause | None:
