@@ -68,6 +68,7 @@ class Thresholds:
     profile_weight: float = 0.2
     answer: float = 0.5  # minimum combined score to answer from an FAQ entry
     clause: float = 0.45  # minimum combined score to answer by quoting a raw clause
+    new_school_clause: float = 0.4  # ... of a school with no FAQ (whose scores run lower)
     coverage: float = 0.3  # minimum share of the question's weight the match explains
     weak_coverage: float = 0.45  # ... when its only domain words are ones like "post", "photo"
     off_topic_coverage: float = 0.7  # ... when the question has no social media word at all
@@ -244,7 +245,7 @@ class _Decision:
         return self.limits.intent_weight * min(0.0, hit.intent - self.limits.intent_centre)
 
     def _acceptable(self, score: float, hit: Hit) -> bool:
-        floor = self.limits.answer if hit.target.entry else self.limits.clause
+        floor = self._floor(hit)
         coverage = (
             self.limits.off_topic_coverage, self.limits.weak_coverage, self.limits.coverage
         )[self.domain]
@@ -253,6 +254,13 @@ class _Decision:
                 return False  # nothing about social media or conduct, and school admin besides
             coverage = max(coverage, self.limits.out_of_domain_coverage)
         return score >= floor and hit.coverage >= coverage and hit.specific and not hit.admin
+
+    def _floor(self, hit: Hit) -> float:
+        """The least score to answer from ``hit``: a new school's clauses score lower than a
+        curated school's (no FAQ questions of its own to match), so their floor is lower."""
+        if hit.target.entry is not None:
+            return self.limits.answer
+        return self.limits.clause if self.school.faq else self.limits.new_school_clause
 
     def _translated_first(self, score: float, hit: Hit) -> bool:
         """A school with no FAQ: the clauses ranked first on the question's translated terms
@@ -284,7 +292,7 @@ class _Decision:
         if not fitting:
             return self._abstain(min(acceptable[0][1], self.limits.answer - 0.01))
         adjusted, score, hit = self._preferred(fitting)
-        floor = self.limits.answer if hit.target.entry else self.limits.clause
+        floor = self._floor(hit)
         confidence = _confidence(max(score, floor), floor)
         entry = hit.target.entry
         permission = "askleave" in self.query
@@ -384,28 +392,19 @@ def _for_parents(hit: Hit) -> bool:
     return _parents_rule(hit) is not None
 
 
-# Reciprocal rank fusion: 1 / (K + rank), summed over the two rankings; the translated rank
-# counts the more (a smaller K), as the index's own favours clauses that borrowed many questions.
-INDEX_RANK_K = 5
 TRANSLATED_FIRST = 2  # how many clauses of the translated ranking may answer at a lower floor
-TRANSLATED_RANK_K = 2
+SHARE_WEIGHT = 0.6  # how much a clause's score on translated terms (over the best clause's)
+# adds to its own when choosing which clause answers
 
 
 def _fused(ranked: list[tuple[float, float, Hit]]) -> list[tuple[float, float, Hit]]:
-    """``ranked`` reordered by its own rank and the clauses' rank on translated terms
-    (a school with no FAQ); unchanged when no hit has a translated rank."""
+    """``ranked`` reordered by each match's own score plus its share of the best score on
+    translated terms (a school with no FAQ); unchanged when no hit has a translated rank.
+    (Fusing the two rankings' ranks instead did a little worse on the other schools' FAQ
+    questions, each asked of its school built with no FAQ.)"""
     if all(hit.transfer is None for _, _, hit in ranked):
         return ranked
-    by_transfer = sorted(
-        range(len(ranked)),
-        key=lambda i: (ranked[i][2].transfer is None, ranked[i][2].transfer or 0, i),
-    )
-    transfer_rank = {i: rank for rank, i in enumerate(by_transfer)}
-    fused = sorted(
-        range(len(ranked)),
-        key=lambda i: -(1 / (INDEX_RANK_K + i) + 1 / (TRANSLATED_RANK_K + transfer_rank[i])),
-    )
-    return [ranked[i] for i in fused]
+    return sorted(ranked, key=lambda item: -(item[0] + SHARE_WEIGHT * item[2].transfer_share))
 
 
 def _confidence(score: float, threshold: float) -> float:

@@ -29,7 +29,7 @@ __all__ = ["Borrowed", "Knowledge", "Lesson", "load_knowledge"]
 
 BUNDLED = Path(__file__).resolve().parent  # faq/<slug>.yaml over samples/<slug>.txt
 
-MIN_SIMILARITY = 0.3  # a clause borrows from a lesson whose rule is at least this close
+MIN_SIMILARITY = 0.2  # a clause borrows from a lesson whose rule is at least this close
 MAX_LESSONS = 6  # ... from at most this many of the closest lessons
 QUESTION_WEIGHT = 2.0  # how much the questions' terms count next to one clause's
 # Words every rule uses; who a rule is about (pupil, parent...) still tells rules apart.

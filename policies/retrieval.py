@@ -90,6 +90,7 @@ class Hit:
     # question names no intent)
     transfer: int | None = None  # the clause's rank on the question's translated terms (0: best;
     # None: not a clause, or no translation)
+    transfer_share: float = 0.0  # its score on translated terms over the best clause's
 
 
 class SchoolIndex:
@@ -174,19 +175,25 @@ class SchoolIndex:
             dataclasses.replace(
                 query_hits.hit(self._targets[owner], score,
                                float(profile_scores[owner]) / best_profile),
-                transfer=transfer.get(owner),
+                transfer=transfer[owner][0] if owner in transfer else None,
+                transfer_share=transfer[owner][1] if owner in transfer else 0.0,
             )
             for owner, score in by_target.items()
         ]
         return sorted(hits, key=lambda hit: hit.rank, reverse=True)
 
-    def _transfer(self, query: Sequence[str]) -> dict[int, int]:
-        """Target -> its clause's rank on the question's translated terms, best first."""
+    def _transfer(self, query: Sequence[str]) -> dict[int, tuple[int, float]]:
+        """Target -> its clause's rank on the question's translated terms and its score
+        over the best one's, best first."""
         if self._ranker is None:
             return {}
         scores = self._ranker.rank(query)
         ranked = sorted(scores, key=lambda position: -scores[position])
-        return {self._clause_owners[position]: rank for rank, position in enumerate(ranked)}
+        best = scores[ranked[0]] if ranked else 1.0
+        return {
+            self._clause_owners[position]: (rank, scores[position] / best if best else 0.0)
+            for rank, position in enumerate(ranked)
+        }
 
 
 class _Query:
