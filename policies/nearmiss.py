@@ -10,7 +10,9 @@ about is not in the rule's own text (its clauses, never the FAQ's questions):
 - a thing the question turns on (a phone, a password, a list, a form...);
 - a platform the question names, where the rule names other platforms and not it;
 - who is asked about (pupils' own devices), where the rule is about someone else;
-- who to tell, where the rule says nothing about telling anyone.
+- who to tell, where the rule says nothing about telling anyone;
+- an activity run or held ("can the PTA run a raffle on facebook?"), where the rule
+  never names it: being on social media does not make a raffle the policy's business.
 
 :func:`mismatch` names the first of these that fails, or returns ``None``.
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from policies.vocabulary import PLATFORMS
+from policies.vocabulary import DOMAIN, GENERIC, PLATFORMS, STOP_WORDS, terms
 
 __all__ = ["mismatch"]
 
@@ -80,6 +82,14 @@ _PUPIL_ACTOR = re.compile(
     r"ipad|account)\b",
     re.IGNORECASE,
 )
+# Something organised, asked leave for: "can the PTA run a raffle", "are we allowed to hold
+# a cake sale", "is it ok to advertise the school disco".
+_ACTIVITY = re.compile(
+    r"\b(?:can|could|may|should|shall|allowed to|ok to|okay to|fine to)(?: [\w'-]+){0,3}? "
+    r"(?:run|hold|host|organi[sz]e|advertise|promote|sell) (?:a|an|the|our|their|some|my) "
+    r"((?:[\w'-]+ ){0,2}?[\w'-]+)(?= (?:on|through|via|using|in|over|with|for|at)\b|[?.!,]|$)",
+    re.IGNORECASE,
+)
 _PUPIL_WORDS = re.compile(r"\b(?:pupils?|child(?:ren)?|students?|kids?)\b", re.IGNORECASE)
 _WHO_TO_TELL = re.compile(
     r"\bwho (?:do|should|must|shall|can) (?:i|we) (?:tell|inform|report|go to|speak to|talk to)"
@@ -116,7 +126,22 @@ def mismatch(question: str, query: Collection[str], rule_text: str,
         return "subject"
     if _WHO_TO_TELL.search(question) and not _TELLING.search(rule_text):
         return "report"
+    if _unnamed_activity(question, rule_terms):
+        return "activity"
     return None
+
+
+def _unnamed_activity(question: str, rule_terms: Collection[str]) -> bool:
+    """Whether the question asks about running something (a raffle, a sale) that is no
+    social media thing and that the rule never names."""
+    for found in _ACTIVITY.finditer(question):
+        named = terms(found.group(1))
+        if any(term in DOMAIN for term in named):
+            continue  # "run a class twitter", "host a live stream": social media itself
+        key = [term for term in named if term not in GENERIC and term not in STOP_WORDS]
+        if key and not any(term in rule_terms for term in key):
+            return True
+    return False
 
 
 _MODAL = re.compile(

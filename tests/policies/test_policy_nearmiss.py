@@ -28,6 +28,24 @@ def test_a_rule_without_the_key_thing_asked_abstains(
     assert engine.answer(school=school, question=question, audience="staff").abstained
 
 
+@pytest.mark.parametrize("school", ["croughton", "lancastrian", "sharp-lane", "st-lukes"])
+@pytest.mark.parametrize("audience", ["parent", "staff"])
+def test_an_activity_the_policy_does_not_govern_abstains(
+    engine: AnswerEngine, school: str, audience: str
+) -> None:
+    """Being on Facebook does not make a raffle the policy's business: "Yes. The school
+    currently has a school Facebook platform" was no answer to it."""
+    for question in ("can the PTA run a raffle on facebook",
+                     "are we allowed to hold a cake sale on the school facebook page?"):
+        assert engine.answer(school=school, question=question, audience=audience).abstained
+
+
+def test_running_a_social_media_thing_is_still_the_policys(engine: AnswerEngine) -> None:
+    answer = engine.answer(school="croughton", audience="staff",
+                           question="can i run a class twitter account for my year 6s")
+    assert not answer.abstained
+
+
 @pytest.mark.parametrize("question", [
     "est-ce que je peux accepter un parent comme ami sur facebook ?",
     "kann ich fotos vom sportfest auf instagram posten?",
