@@ -295,7 +295,7 @@ class _Decision:
         floor = self._floor(hit)
         confidence = _confidence(max(score, floor), floor)
         entry = hit.target.entry
-        permission = "askleave" in self.query
+        permission = ASK_LEAVE in self.query
         parents = _parents_rule(hit) if self.audience is Audience.PARENT else None
         if entry is not None and not hit.audience_match and parents is not None:
             # a staff entry that quotes the parents' own rule: a parent is given that rule
@@ -365,6 +365,8 @@ class _Decision:
         # how close the best match came to being an answer: always below an answer's 0.5
         return Answer(text, True, min(_confidence(best, self.limits.answer), 0.49))
 
+
+ASK_LEAVE = stem("askleave")  # the term "can I", "is it ok to", "am I allowed" become
 
 # When or where a question asks about doing something: the rule that answers it names it.
 CIRCUMSTANCES = frozenset(map(stem, ("breaktime", "lesson", "front")))

@@ -160,6 +160,12 @@ def test_school_without_faq_answers_from_clauses() -> None:
     assert not answer.abstained
     assert answer.answer.startswith("The policy says")
     assert "passwords would be kept securely by the Headteacher" in answer.sources[0].text
+    # a permission question gets the rule's yes or no before it
+    answer = ask(engine, "croughton", "can i check insta at break?")
+    assert answer.answer.startswith("Yes. The policy says")
+    assert "break times" in answer.sources[0].text
+    answer = ask(engine, "croughton", "can i accept a friend request from a parent?")
+    assert answer.answer.startswith("No. The policy says")
 
 
 @pytest.mark.parametrize(
