@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -127,9 +128,13 @@ class SchoolIndex:
             (owner, target.clause) for owner, target in enumerate(self._targets)
             if target.entry is None and target.clause is not None
         ]
-        self._clause_owners = [owner for owner, _ in clauses]
+        # a clause of several sentences is ranked on each of them too (its best counts):
+        # one sentence of a long paragraph can be what a question is about
+        units = [(owner, tokens) for owner, clause in clauses
+                 for tokens in _own_units(clause)]
+        self._clause_owners = [owner for owner, _ in units]
         self._ranker = ClauseRanker(
-            [_own_terms(clause) for _, clause in clauses], translation
+            [tokens for _, tokens in units], translation
         ) if translation is not None else None
         self._questions = _bm25(texts, b=0.75)
         self._profiles = _bm25(profiles, b=0.3)
@@ -187,12 +192,15 @@ class SchoolIndex:
         over the best one's, best first."""
         if self._ranker is None:
             return {}
-        scores = self._ranker.rank(query)
-        ranked = sorted(scores, key=lambda position: -scores[position])
-        best = scores[ranked[0]] if ranked else 1.0
+        by_owner: dict[int, float] = {}
+        for position, found in self._ranker.rank(query).items():
+            owner = self._clause_owners[position]
+            by_owner[owner] = max(by_owner.get(owner, 0.0), found)
+        ranked = sorted(by_owner, key=lambda owner: -by_owner[owner])
+        best = by_owner[ranked[0]] if ranked else 1.0
         return {
-            self._clause_owners[position]: (rank, scores[position] / best if best else 0.0)
-            for rank, position in enumerate(ranked)
+            owner: (rank, by_owner[owner] / best if best else 0.0)
+            for rank, owner in enumerate(ranked)
         }
 
 
@@ -299,6 +307,18 @@ def _own_terms(clause: Clause) -> list[str]:
     introduces its list ("... staff should follow these guidelines in which they DO
     NOT:") is every item's, so it tells the items apart by nothing (see :func:`_soften`)."""
     return terms(f"{clause.section}. {clause.text}")
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z])")
+
+
+def _own_units(clause: Clause) -> list[list[str]]:
+    """The clause's own terms, then each of its sentences' (with its heading), if several."""
+    whole = _own_terms(clause)
+    sentences = _SENTENCE_END.split(clause.text)
+    if len(sentences) < 2:
+        return [whole]
+    return [whole, *(terms(f"{clause.section}. {sentence}") for sentence in sentences)]
 
 
 def _soften(vocabulary: dict[str, float], clause: Clause) -> dict[str, float]:
