@@ -68,5 +68,5 @@ def test_a_new_school_answers_from_its_policy_alone(knowledge: Knowledge, school
                                 knowledge.without(school))
     questions = [q for q in load_questions(INDEPENDENT) if q["school"] == school]
     result = score(engine, questions)
-    assert result.accuracy >= 0.55, f"{school}: {result}"
-    assert result.abstention >= 0.75, f"{school}: {result}"
+    assert result.accuracy >= 0.6, f"{school}: {result}"
+    assert result.abstention >= 0.85, f"{school}: {result}"
