@@ -12,7 +12,9 @@ about is not in the rule's own text (its clauses, never the FAQ's questions):
 - who is asked about (pupils' own devices), where the rule is about someone else;
 - who to tell, where the rule says nothing about telling anyone;
 - an activity run or held ("can the PTA run a raffle on facebook?"), where the rule
-  never names it: being on social media does not make a raffle the policy's business.
+  never names it: being on social media does not make a raffle the policy's business;
+- taking a photo or a film ("can I film the nativity?"), where the rule is only about
+  publishing them: a rule on posting photos does not say whether one may take them.
 
 :func:`mismatch` names the first of these that fails, or returns ``None``.
 """
@@ -90,6 +92,25 @@ _ACTIVITY = re.compile(
     r"((?:[\w'-]+ ){0,2}?[\w'-]+)(?= (?:on|through|via|using|in|over|with|for|at)\b|[?.!,]|$)",
     re.IGNORECASE,
 )
+# Taking photos or films, as against publishing them.
+_CAPTURE_ASKED = re.compile(
+    r"\b(?:tak(?:e|ing)|snap\w*) (?:a |some |any )?(?:photos?|pictures?|pics?|videos?|footage|"
+    r"selfies?|photographs?)\b|\b(?:film|filming|record|recording|video|videoing|photograph|"
+    r"photographing)(?! of)(?= (?:my|our|the|a|an|their|his|her|it|them|this|that|assembly|"
+    r"sports|nativity|concert|play|school|class)\b)",
+    re.IGNORECASE,
+)
+_PUBLISHING = re.compile(
+    r"\b(?:post\w*|shar\w*|upload\w*|publish\w*|put\w* (?:\w+ )?(?:on|online|up)|online|"
+    r"social media|live ?stream\w*|stream\w*|send\w*|story|stories|group chat)\b",
+    re.IGNORECASE,
+)
+_CAPTURE_STATED = re.compile(
+    r"\b(?:tak(?:e|es|en|ing)|took)\b(?: [\w'-]+){0,3}? (?:photo\w*|pictures?|images?|videos?|"
+    r"films?|footage)|\b(?:film(?:s|ed|ing)|record(?:ed|ing)|photograph(?:ed|ing)|"
+    r"video(?:ed|ing)|captur\w*|cameras?)\b",
+    re.IGNORECASE,
+)
 _PUPIL_WORDS = re.compile(r"\b(?:pupils?|child(?:ren)?|students?|kids?)\b", re.IGNORECASE)
 _WHO_TO_TELL = re.compile(
     r"\bwho (?:do|should|must|shall|can) (?:i|we) (?:tell|inform|report|go to|speak to|talk to)"
@@ -128,7 +149,16 @@ def mismatch(question: str, query: Collection[str], rule_text: str,
         return "report"
     if _unnamed_activity(question, rule_terms):
         return "activity"
+    if _capture_only(question, query) and not _CAPTURE_STATED.search(rule_text):
+        return "capture"
     return None
+
+
+def _capture_only(question: str, query: Collection[str]) -> bool:
+    """Whether the question asks about taking photos or films and not about putting them
+    anywhere (a platform named counts as putting them there)."""
+    return (bool(_CAPTURE_ASKED.search(question)) and not _PUBLISHING.search(question)
+            and not any(term in PLATFORMS for term in query))
 
 
 def _unnamed_activity(question: str, rule_terms: Collection[str]) -> bool:

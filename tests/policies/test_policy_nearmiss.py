@@ -28,6 +28,32 @@ def test_a_rule_without_the_key_thing_asked_abstains(
     assert engine.answer(school=school, question=question, audience="staff").abstained
 
 
+@pytest.mark.parametrize(("school", "audience", "question"), [
+    ("croughton", "parent", "can i film the nativity on my phone"),
+    ("sharp-lane", "parent", "can I take photos at the christmas concert"),
+    ("lancastrian", "parent", "can I film my child in the nativity play"),
+])
+def test_taking_photos_is_not_answered_from_a_rule_on_publishing_them(
+    engine: AnswerEngine, school: str, audience: str, question: str
+) -> None:
+    """A rule on posting photos does not say whether one may take them."""
+    assert engine.answer(school=school, question=question, audience=audience).abstained
+
+
+@pytest.mark.parametrize(("school", "question", "rule"), [
+    ("croughton", "can i take pics of the class and put them on the school facebook",
+     "Staff must not publish photographs of children"),
+    ("st-lukes", "can I take photos of my son at sports day",
+     "We do not want to prevent parents taking photographs"),
+])
+def test_taking_photos_to_publish_or_a_rule_on_taking_them_is_answered(
+    engine: AnswerEngine, school: str, question: str, rule: str
+) -> None:
+    answer = engine.answer(school=school, question=question, audience="parent")
+    assert not answer.abstained
+    assert any(source.text.startswith(rule) for source in answer.sources), answer.sources
+
+
 @pytest.mark.parametrize("school", ["croughton", "lancastrian", "sharp-lane", "st-lukes"])
 @pytest.mark.parametrize("audience", ["parent", "staff"])
 def test_an_activity_the_policy_does_not_govern_abstains(
