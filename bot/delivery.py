@@ -240,24 +240,39 @@ class Deliverer:
             if len(batch) < limit:
                 return report
 
-    async def deliver_held(self, ids: Sequence[int]) -> DeliveryReport:
-        """Send the rows ``ids`` that this worker queued already claimed (the replies to
-        an update it handled), in order, if it still holds them."""
+    async def deliver_held(self, rows: Sequence[OutboxMessage]) -> DeliveryReport:
+        """Send ``rows``, which this worker queued already claimed (the replies to an
+        update it handled: see :func:`storage.outbox.enqueue_row`) in a transaction that
+        has committed, in order, from the copies in hand: no query reads them back.
+        Nobody else takes a row before its claim expires, and a row is only started
+        while its claim has :data:`LEASE_MARGIN` to run (else it is left to whichever
+        worker finds it after the claim expires); marking it sent still checks the
+        claim in the database."""
         report = DeliveryReport()
-        if not ids:
-            return report
         moment = self.services.now()
-        rows = await outbox.held(db=self.services.db, ids=ids, worker=self.worker_id,
-                                 now=moment)
-        await self._deliver_batch(rows, moment, report)
+        margin = min(LEASE_MARGIN, self.lease / 4)
+        live = [r for r in rows if r.claimed_by == self.worker_id
+                and r.claimed_until is not None and r.claimed_until - margin > moment]
+        report.left += len(rows) - len(live)
+        if not live:
+            return report
+        ends = min(r.claimed_until for r in live if r.claimed_until is not None)
+        deadline = time.monotonic() + (ends - margin - moment).total_seconds()
+        await self._deliver_batch(live, moment, report, deadline=deadline)
         return report
 
     async def _deliver_batch(self, batch: Sequence[OutboxMessage], moment: dt.datetime,
-                             report: DeliveryReport) -> None:
-        margin = min(LEASE_MARGIN, self.lease / 4)
-        deadline = time.monotonic() + (self.lease - margin).total_seconds()
-        async with self.services.db.session() as session:
-            people, chats = await outbox.recipients(session=session, rows=batch)
+                             report: DeliveryReport, *, deadline: float | None = None) -> None:
+        """Send a batch this worker has just claimed (until ``moment`` plus the lease,
+        unless ``deadline`` says when to stop starting sends)."""
+        if deadline is None:
+            margin = min(LEASE_MARGIN, self.lease / 4)
+            deadline = time.monotonic() + (self.lease - margin).total_seconds()
+        people: dict[int, Person] = {}
+        chats: dict[int, Chat] = {}
+        if any(r.person_id is not None or r.chat_id is not None for r in batch):
+            async with self.services.db.session() as session:
+                people, chats = await outbox.recipients(session=session, rows=batch)
         queues: dict[str, list[_Claimed]] = {}
         for row in batch:
             claimed = _Claimed(row, people.get(row.person_id or 0), chats.get(row.chat_id or 0))
