@@ -184,6 +184,58 @@ class Throttle:
         return limiter
 
 
+class SentMarks:
+    """Records rows as sent, several in one transaction when they finish together.
+
+    A mark joins the next transaction and waits for it to commit; while one is under
+    way, the marks that arrive wait for the next, which takes all of them (nothing
+    waits for a timer: a mark alone is recorded at once). So a worker sending many
+    replies at once writes one ``UPDATE … WHERE id IN (…)`` for a handful of them
+    instead of a transaction each. A row is still marked only after the platform
+    accepted it, and only if this worker still holds its claim."""
+
+    def __init__(self, services: Services, worker: str) -> None:
+        self.services = services
+        self.worker = worker
+        self._waiting: list[int] = []
+        self._next: asyncio.Future[None] | None = None
+        self._writing: asyncio.Task[None] | None = None
+        self.transactions = 0  # how many it wrote (for tests)
+
+    async def mark(self, message_id: int) -> None:
+        """Record ``message_id`` as sent; return once it is committed."""
+        self._waiting.append(message_id)
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+            self._next.add_done_callback(_retrieved)
+        committed = self._next
+        if self._writing is None:
+            self._writing = asyncio.create_task(self._write(), name="mark-sent")
+        await asyncio.shield(committed)  # a caller stopped meanwhile: it is marked anyway
+
+    async def _write(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                committed, self._next = self._next, None
+                assert committed is not None
+                try:
+                    await outbox.record_sent_many(db=self.services.db, message_ids=batch,
+                                                  worker=self.worker, now=self.services.now())
+                    self.transactions += 1
+                except Exception as exc:
+                    committed.set_exception(exc)
+                else:
+                    committed.set_result(None)
+        finally:
+            self._writing = None
+
+
+def _retrieved(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()  # each waiting caller raises it; don't also warn it unretrieved
+
+
 @dataclass(frozen=True, slots=True)
 class _Claimed:
     row: OutboxMessage
@@ -216,6 +268,7 @@ class Deliverer:
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
         self.throttles = [Throttle(getattr(m, "rate_limit", None)) for m in self.messengers]
         self._slots = asyncio.Semaphore(max(concurrency, 1))
+        self.marks = SentMarks(services, self.worker_id)
 
     def add(self, messenger: Messenger) -> None:
         """Deliver through ``messenger`` too (a platform started after this was built)."""
@@ -315,8 +368,7 @@ class Deliverer:
         if not delivered:
             await self._retry(row, UNREACHABLE, now + _backoff(row.attempts), report)
             return
-        await outbox.record_sent(db=self.services.db, message_id=row.id,
-                                 worker=self.worker_id, now=self.services.now())
+        await self.marks.mark(row.id)
         report.sent += 1
         self.metrics.sent.labels(row.platform or "any", outbox_keys.kind_of(row.key)).inc()
         if claimed.person is not None and parcel.message.buttons:

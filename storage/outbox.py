@@ -187,6 +187,13 @@ async def record_sent(*, db: Database, message_id: int, worker: str, now: dt.dat
         session=session, message_id=message_id, worker=worker, now=now))
 
 
+async def record_sent_many(*, db: Database, message_ids: Sequence[int], worker: str,
+                           now: dt.datetime) -> int:
+    """:func:`mark_sent_many` in its own transaction."""
+    return await _retrying(db, lambda session: mark_sent_many(
+        session=session, message_ids=message_ids, worker=worker, now=now))
+
+
 async def record_retry(*, db: Database, message_id: int, error: str, retry_at: dt.datetime,
                        give_up: bool = False) -> None:
     """:func:`mark_retry` in its own transaction."""
@@ -205,6 +212,20 @@ async def mark_sent(*, session: AsyncSession, message_id: int, worker: str,
         .values(status=SENT, sent_at=now, claimed_until=None, last_error=None)
     )
     return bool(result.rowcount)
+
+
+async def mark_sent_many(*, session: AsyncSession, message_ids: Sequence[int], worker: str,
+                         now: dt.datetime) -> int:
+    """Record several deliveries in one statement: :func:`mark_sent` for each (a row
+    this worker no longer held is left alone); how many were marked."""
+    result = await session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(message_ids), col(OutboxMessage.claimed_by) == worker,
+               col(OutboxMessage.status) == PENDING)
+        .values(status=SENT, sent_at=now, claimed_until=None, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)
 
 
 async def mark_retry(*, session: AsyncSession, message_id: int, error: str,
