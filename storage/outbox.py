@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, true, update
+from sqlalchemy import Table, bindparam, func, or_, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -105,10 +105,8 @@ async def enqueue_row(
         "claimed_until": None if claimed_by is None else now + (lease or dt.timedelta()),
     }
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (insert(OutboxMessage).values(**values)
-                 .on_conflict_do_nothing(index_elements=["key"]).returning(col(OutboxMessage.id)))
-    found = (await session.exec(statement)).first()
+    found = (await session.exec(_ENQUEUE[dialect],
+                                params={f"p_{name}": v for name, v in values.items()})).first()
     if found is None:
         return None
     if claimed_by is None:
@@ -116,6 +114,25 @@ async def enqueue_row(
         if person_id is not None:
             session.info.setdefault(NOTIFIED, set()).add(person_id)
     return OutboxMessage(id=int(found[0]), **values)
+
+
+def _enqueue_statement(insert: Any) -> Any:
+    return (insert(_TABLE).values({name: bindparam(f"p_{name}") for name in _QUEUED_COLUMNS})
+            .on_conflict_do_nothing(index_elements=["key"]).returning(_TABLE.c.id))
+
+
+# The statements every webhook update runs, built once (building and keying a statement
+# costs more CPU than SQLite takes to run it).
+_TABLE: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+_QUEUED_COLUMNS = ("key", "school_id", "person_id", "chat_id", "platform", "payload", "status",
+                   "attempts", "available_at", "created_at", "claimed_by", "claimed_until")
+_ENQUEUE = {"postgresql": _enqueue_statement(pg_insert),
+            "sqlite": _enqueue_statement(sqlite_insert)}
+_MARK_SENT = (update(_TABLE)
+              .where(_TABLE.c.id.in_(bindparam("p_ids", expanding=True)),
+                     _TABLE.c.claimed_by == bindparam("p_worker"), _TABLE.c.status == PENDING)
+              .values(status=SENT, sent_at=bindparam("p_now"), claimed_until=None,
+                      last_error=None))
 
 
 async def claim_due(
@@ -218,13 +235,8 @@ async def mark_sent_many(*, session: AsyncSession, message_ids: Sequence[int], w
                          now: dt.datetime) -> int:
     """Record several deliveries in one statement: :func:`mark_sent` for each (a row
     this worker no longer held is left alone); how many were marked."""
-    result = await session.exec(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id).in_(message_ids), col(OutboxMessage.claimed_by) == worker,
-               col(OutboxMessage.status) == PENDING)
-        .values(status=SENT, sent_at=now, claimed_until=None, last_error=None)
-        .execution_options(synchronize_session=False)
-    )
+    result = await session.exec(_MARK_SENT, params={"p_ids": list(message_ids),
+                                                    "p_worker": worker, "p_now": now})
     return int(result.rowcount)
 
 
