@@ -184,6 +184,58 @@ class Throttle:
         return limiter
 
 
+class SentMarks:
+    """Records rows as sent, several in one transaction when they finish together.
+
+    A mark joins the next transaction and waits for it to commit; while one is under
+    way, the marks that arrive wait for the next, which takes all of them (nothing
+    waits for a timer: a mark alone is recorded at once). So a worker sending many
+    replies at once writes one ``UPDATE … WHERE id IN (…)`` for a handful of them
+    instead of a transaction each. A row is still marked only after the platform
+    accepted it, and only if this worker still holds its claim."""
+
+    def __init__(self, services: Services, worker: str) -> None:
+        self.services = services
+        self.worker = worker
+        self._waiting: list[int] = []
+        self._next: asyncio.Future[None] | None = None
+        self._writing: asyncio.Task[None] | None = None
+        self.transactions = 0  # how many it wrote (for tests)
+
+    async def mark(self, message_id: int) -> None:
+        """Record ``message_id`` as sent; return once it is committed."""
+        self._waiting.append(message_id)
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+            self._next.add_done_callback(_retrieved)
+        committed = self._next
+        if self._writing is None:
+            self._writing = asyncio.create_task(self._write(), name="mark-sent")
+        await asyncio.shield(committed)  # a caller stopped meanwhile: it is marked anyway
+
+    async def _write(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                committed, self._next = self._next, None
+                assert committed is not None
+                try:
+                    await outbox.record_sent_many(db=self.services.db, message_ids=batch,
+                                                  worker=self.worker, now=self.services.now())
+                    self.transactions += 1
+                except Exception as exc:
+                    committed.set_exception(exc)
+                else:
+                    committed.set_result(None)
+        finally:
+            self._writing = None
+
+
+def _retrieved(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()  # each waiting caller raises it; don't also warn it unretrieved
+
+
 @dataclass(frozen=True, slots=True)
 class _Claimed:
     row: OutboxMessage
@@ -216,6 +268,7 @@ class Deliverer:
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
         self.throttles = [Throttle(getattr(m, "rate_limit", None)) for m in self.messengers]
         self._slots = asyncio.Semaphore(max(concurrency, 1))
+        self.marks = SentMarks(services, self.worker_id)
 
     def add(self, messenger: Messenger) -> None:
         """Deliver through ``messenger`` too (a platform started after this was built)."""
@@ -240,24 +293,39 @@ class Deliverer:
             if len(batch) < limit:
                 return report
 
-    async def deliver_held(self, ids: Sequence[int]) -> DeliveryReport:
-        """Send the rows ``ids`` that this worker queued already claimed (the replies to
-        an update it handled), in order, if it still holds them."""
+    async def deliver_held(self, rows: Sequence[OutboxMessage]) -> DeliveryReport:
+        """Send ``rows``, which this worker queued already claimed (the replies to an
+        update it handled: see :func:`storage.outbox.enqueue_row`) in a transaction that
+        has committed, in order, from the copies in hand: no query reads them back.
+        Nobody else takes a row before its claim expires, and a row is only started
+        while its claim has :data:`LEASE_MARGIN` to run (else it is left to whichever
+        worker finds it after the claim expires); marking it sent still checks the
+        claim in the database."""
         report = DeliveryReport()
-        if not ids:
-            return report
         moment = self.services.now()
-        rows = await outbox.held(db=self.services.db, ids=ids, worker=self.worker_id,
-                                 now=moment)
-        await self._deliver_batch(rows, moment, report)
+        margin = min(LEASE_MARGIN, self.lease / 4)
+        live = [r for r in rows if r.claimed_by == self.worker_id
+                and r.claimed_until is not None and r.claimed_until - margin > moment]
+        report.left += len(rows) - len(live)
+        if not live:
+            return report
+        ends = min(r.claimed_until for r in live if r.claimed_until is not None)
+        deadline = time.monotonic() + (ends - margin - moment).total_seconds()
+        await self._deliver_batch(live, moment, report, deadline=deadline)
         return report
 
     async def _deliver_batch(self, batch: Sequence[OutboxMessage], moment: dt.datetime,
-                             report: DeliveryReport) -> None:
-        margin = min(LEASE_MARGIN, self.lease / 4)
-        deadline = time.monotonic() + (self.lease - margin).total_seconds()
-        async with self.services.db.session() as session:
-            people, chats = await outbox.recipients(session=session, rows=batch)
+                             report: DeliveryReport, *, deadline: float | None = None) -> None:
+        """Send a batch this worker has just claimed (until ``moment`` plus the lease,
+        unless ``deadline`` says when to stop starting sends)."""
+        if deadline is None:
+            margin = min(LEASE_MARGIN, self.lease / 4)
+            deadline = time.monotonic() + (self.lease - margin).total_seconds()
+        people: dict[int, Person] = {}
+        chats: dict[int, Chat] = {}
+        if any(r.person_id is not None or r.chat_id is not None for r in batch):
+            async with self.services.db.session() as session:
+                people, chats = await outbox.recipients(session=session, rows=batch)
         queues: dict[str, list[_Claimed]] = {}
         for row in batch:
             claimed = _Claimed(row, people.get(row.person_id or 0), chats.get(row.chat_id or 0))
@@ -300,8 +368,7 @@ class Deliverer:
         if not delivered:
             await self._retry(row, UNREACHABLE, now + _backoff(row.attempts), report)
             return
-        await outbox.record_sent(db=self.services.db, message_id=row.id,
-                                 worker=self.worker_id, now=self.services.now())
+        await self.marks.mark(row.id)
         report.sent += 1
         self.metrics.sent.labels(row.platform or "any", outbox_keys.kind_of(row.key)).inc()
         if claimed.person is not None and parcel.message.buttons:

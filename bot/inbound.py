@@ -46,6 +46,7 @@ from handlers.parsing import clean_text, parse_command
 from handlers.replies import OPEN_PRIVATE, Message, Reply, Visibility, open_private
 from handlers.router import START_FIRST
 from storage import outbox, updates
+from storage.models import OutboxMessage
 
 __all__ = ["Capabilities", "Handled", "Inbound", "Outcome", "Pipeline"]
 
@@ -101,7 +102,7 @@ class Handled:
 
     outcome: Outcome
     immediate: tuple[Reply, ...] = ()
-    queued: tuple[int, ...] = ()
+    queued: tuple[OutboxMessage, ...] = ()  # as written, already claimed by this worker
     event: Event | None = None
 
 
@@ -215,7 +216,7 @@ class Pipeline:
         immediate = tuple(r for r in replies if self._immediate(r))
         rest = [self._shown(inbound, r) for r in replies if not self._immediate(r)]
         fallback = self._fallback(inbound, event, rest)
-        ids: list[int] = []
+        rows: list[OutboxMessage] = []
         services = self.app.services
         for index, reply in enumerate(rest):
             address = self._address(inbound, reply)
@@ -223,14 +224,14 @@ class Pipeline:
                             fallback if reply.private and fallback is not None else None)
             fallback = None if reply.private else fallback  # one note is enough
             key = outbox_keys.reply(inbound.platform, inbound.key, index)
-            queued = await outbox.enqueue_id(
+            queued = await outbox.enqueue_row(
                 session=session, key=key, school_id=event.school.id if event.school else None,
                 platform=inbound.platform, payload=services.cipher.encrypt(parcel.to_json()),
                 claimed_by=self.deliverer.worker_id, lease=self.deliverer.lease,
                 now=services.now())
             if queued is not None:
-                ids.append(queued)
-        return Handled(Outcome.HANDLED, immediate, tuple(ids), event)
+                rows.append(queued)
+        return Handled(Outcome.HANDLED, immediate, tuple(rows), event)
 
     def _expanded(self, reply: Reply) -> tuple[Reply, ...]:
         """A form where this platform has none: what to show instead."""

@@ -38,6 +38,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# PostgreSQL connections per worker: every webhook request in flight holds one while its
+# transaction runs, and so does each reply being marked sent; with SQLAlchemy's default
+# (5, and 10 more at a peak) 32 concurrent requests queued for a connection.
+POOL_SIZE = 20
+POOL_OVERFLOW = 10
 
 
 def async_url(url: str) -> str:
@@ -73,6 +78,8 @@ class Database:
         self.url = async_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         kwargs: dict[str, Any] = {"pool_pre_ping": not self.is_sqlite, "hide_parameters": True}
+        if not self.is_sqlite:
+            kwargs |= {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

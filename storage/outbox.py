@@ -19,9 +19,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, true, update
+from sqlalchemy import Table, bindparam, func, or_, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -69,10 +69,35 @@ async def enqueue_id(
     It goes to one person, one chat, or (a reply) an address on one ``platform``.
     ``claimed_by`` queues it already claimed by that worker for ``lease`` (the worker
     sends it itself at once; if it dies, another sends it when the lease expires)."""
+    row = await enqueue_row(session=session, key=key, school_id=school_id, payload=payload,
+                            person_id=person_id, chat_id=chat_id, platform=platform,
+                            available_at=available_at, claimed_by=claimed_by, lease=lease,
+                            now=now)
+    return None if row is None else row.id
+
+
+async def enqueue_row(
+    *,
+    session: AsyncSession,
+    key: str,
+    school_id: int | None,
+    payload: str,
+    person_id: int | None = None,
+    chat_id: int | None = None,
+    platform: str | None = None,
+    available_at: dt.datetime | None = None,
+    claimed_by: str | None = None,
+    lease: dt.timedelta | None = None,
+    now: dt.datetime | None = None,
+) -> OutboxMessage | None:
+    """:func:`enqueue_id`, returning the row as written (with its id), not attached to
+    the session, or None if one with this key existed. A row queued ``claimed_by`` a
+    worker can be sent by that worker from this copy once the transaction commits,
+    without reading it back (:meth:`bot.delivery.Deliverer.deliver_held`)."""
     if sum(x is not None for x in (person_id, chat_id, platform)) != 1:
         raise ValueError("an outbox message goes to one person, one chat or one address")
     now = now or utcnow()
-    values = {
+    values: dict[str, Any] = {
         "key": key, "school_id": school_id, "person_id": person_id, "chat_id": chat_id,
         "platform": platform, "payload": payload, "status": PENDING,
         "attempts": 0 if claimed_by is None else 1,
@@ -80,16 +105,34 @@ async def enqueue_id(
         "claimed_until": None if claimed_by is None else now + (lease or dt.timedelta()),
     }
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (insert(OutboxMessage).values(**values)
-                 .on_conflict_do_nothing(index_elements=["key"]).returning(col(OutboxMessage.id)))
-    row = (await session.exec(statement)).first()
-    added: int | None = None if row is None else int(row[0])
-    if added is not None and claimed_by is None:
+    found = (await session.exec(_ENQUEUE[dialect],
+                                params={f"p_{name}": v for name, v in values.items()})).first()
+    if found is None:
+        return None
+    if claimed_by is None:
         session.info[QUEUED] = True
         if person_id is not None:
             session.info.setdefault(NOTIFIED, set()).add(person_id)
-    return added
+    return OutboxMessage(id=int(found[0]), **values)
+
+
+def _enqueue_statement(insert: Any) -> Any:
+    return (insert(_TABLE).values({name: bindparam(f"p_{name}") for name in _QUEUED_COLUMNS})
+            .on_conflict_do_nothing(index_elements=["key"]).returning(_TABLE.c.id))
+
+
+# The statements every webhook update runs, built once (building and keying a statement
+# costs more CPU than SQLite takes to run it).
+_TABLE: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+_QUEUED_COLUMNS = ("key", "school_id", "person_id", "chat_id", "platform", "payload", "status",
+                   "attempts", "available_at", "created_at", "claimed_by", "claimed_until")
+_ENQUEUE = {"postgresql": _enqueue_statement(pg_insert),
+            "sqlite": _enqueue_statement(sqlite_insert)}
+_MARK_SENT = (update(_TABLE)
+              .where(_TABLE.c.id.in_(bindparam("p_ids", expanding=True)),
+                     _TABLE.c.claimed_by == bindparam("p_worker"), _TABLE.c.status == PENDING)
+              .values(status=SENT, sent_at=bindparam("p_now"), claimed_until=None,
+                      last_error=None))
 
 
 async def claim_due(
@@ -155,23 +198,17 @@ async def claim(
         platforms=platforms))
 
 
-async def held(*, db: Database, ids: Sequence[int], worker: str,
-               now: dt.datetime) -> list[OutboxMessage]:
-    """The rows among ``ids`` that ``worker`` still holds a live claim on (a worker
-    sending what it queued itself: see :func:`enqueue`'s ``claimed_by``)."""
-    async def load(session: AsyncSession) -> list[OutboxMessage]:
-        query = select(OutboxMessage).where(
-            col(OutboxMessage.id).in_(ids), col(OutboxMessage.claimed_by) == worker,
-            col(OutboxMessage.status) == PENDING, col(OutboxMessage.claimed_until) > now)
-        rows = list(await session.exec(query.order_by(col(OutboxMessage.id))))
-        return rows
-    return await _retrying(db, load)
-
-
 async def record_sent(*, db: Database, message_id: int, worker: str, now: dt.datetime) -> bool:
     """:func:`mark_sent` in its own transaction."""
     return await _retrying(db, lambda session: mark_sent(
         session=session, message_id=message_id, worker=worker, now=now))
+
+
+async def record_sent_many(*, db: Database, message_ids: Sequence[int], worker: str,
+                           now: dt.datetime) -> int:
+    """:func:`mark_sent_many` in its own transaction."""
+    return await _retrying(db, lambda session: mark_sent_many(
+        session=session, message_ids=message_ids, worker=worker, now=now))
 
 
 async def record_retry(*, db: Database, message_id: int, error: str, retry_at: dt.datetime,
@@ -192,6 +229,15 @@ async def mark_sent(*, session: AsyncSession, message_id: int, worker: str,
         .values(status=SENT, sent_at=now, claimed_until=None, last_error=None)
     )
     return bool(result.rowcount)
+
+
+async def mark_sent_many(*, session: AsyncSession, message_ids: Sequence[int], worker: str,
+                         now: dt.datetime) -> int:
+    """Record several deliveries in one statement: :func:`mark_sent` for each (a row
+    this worker no longer held is left alone); how many were marked."""
+    result = await session.exec(_MARK_SENT, params={"p_ids": list(message_ids),
+                                                    "p_worker": worker, "p_now": now})
+    return int(result.rowcount)
 
 
 async def mark_retry(*, session: AsyncSession, message_id: int, error: str,

@@ -18,8 +18,9 @@ everything the handler changed and the replies it queued, or not at all:
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Table, bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
@@ -32,16 +33,27 @@ __all__ = ["KEEP", "prune", "record"]
 KEEP = dt.timedelta(days=3)  # platforms redeliver within minutes or hours, never days
 
 
+def _record_statement(insert: Any) -> Any:
+    table: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+    return (insert(table)
+            .values(platform=bindparam("p_platform"), update_key=bindparam("p_key"),
+                    received_at=bindparam("p_at"))
+            .on_conflict_do_nothing(index_elements=["platform", "update_key"])
+            .returning(table.c.update_key))
+
+
+# Built once, per dialect (every update runs it: building and keying a statement costs
+# more CPU than SQLite takes to run it). RETURNING, not rowcount: psycopg's async cursor
+# reports -1 for this statement.
+_RECORD = {"postgresql": _record_statement(pg_insert), "sqlite": _record_statement(sqlite_insert)}
+
+
 async def record(*, session: AsyncSession, platform: str, key: str, now: dt.datetime) -> bool:
     """Record the update as handled in this transaction; False if it already was."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (insert(ProcessedUpdate)
-                 .values(platform=platform, update_key=key, received_at=now)
-                 .on_conflict_do_nothing(index_elements=["platform", "update_key"])
-                 .returning(col(ProcessedUpdate.update_key)))
-    # RETURNING, not rowcount: psycopg's async cursor reports -1 for this statement
-    return (await session.exec(statement)).first() is not None
+    found = await session.exec(_RECORD[dialect],
+                               params={"p_platform": platform, "p_key": key, "p_at": now})
+    return found.first() is not None
 
 
 async def prune(*, session: AsyncSession, before: dt.datetime) -> int:

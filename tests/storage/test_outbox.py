@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
+from sqlmodel import select
+
 from bot.app import App
-from bot.delivery import Deliverer, RetryLater
+from bot.delivery import Deliverer, RetryLater, SentMarks
 from handlers.replies import Button, Document, Message
 from storage import outbox
+from storage.models import OutboxMessage
 from tests.support.messengers import RecordingMessenger
 from tests.support.outbox import queue_for
 
@@ -73,3 +77,28 @@ async def test_failures_are_retried_later_and_retry_after_is_honoured(app: App) 
     report = await deliverer.deliver_due(now=NOW + dt.timedelta(hours=1))
     assert report.sent == 1
     assert [h for h, _ in messenger.sent] == ["head"]
+
+
+async def test_rows_sent_together_are_marked_sent_together_and_each_only_if_still_held(
+        app: App) -> None:
+    for key in ("a", "b", "c"):
+        await queue(app, key)
+    async with app.services.db.session() as session:
+        mine = await outbox.claim_due(session=session, now=NOW, worker="me",
+                                      lease=dt.timedelta(minutes=2))
+    await queue(app, "d")
+    async with app.services.db.session() as session:
+        [theirs] = await outbox.claim_due(session=session, now=NOW, worker="them",
+                                          lease=dt.timedelta(minutes=2))
+    assert len(mine) == 3
+    marks = SentMarks(app.services, "me")
+    ids = [r.id or 0 for r in mine]
+    await asyncio.gather(*(marks.mark(i) for i in [*ids, theirs.id or 0]))
+    assert marks.transactions <= 2  # the first mark at once, the rest together
+    async with app.services.db.session() as session:
+        rows = {r.id: r for r in await session.exec(select(OutboxMessage))}
+    assert [rows[i].status for i in ids] == [outbox.SENT] * 3
+    assert all(rows[i].sent_at is not None and rows[i].claimed_until is None for i in ids)
+    assert rows[theirs.id].status == outbox.PENDING  # not this worker's to mark
+    await marks.mark(ids[0])  # marking again changes nothing
+    assert marks.transactions <= 3

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 
@@ -145,3 +146,46 @@ async def test_replies_a_dead_worker_queued_are_sent_once_its_claim_expires(
     assert len(fake.sent(ALICE)) == 1
     [reply] = await _replies(telegram_app)
     assert "Which kind" not in reply.payload  # encrypted at rest, like every message
+
+
+async def test_replies_are_sent_from_the_rows_in_hand_without_reading_them_back(
+    telegram_app: App, adapter: TelegramAdapter, updates: Updates, fake: FakeTelegram,
+) -> None:
+    update = updates.message(user=ALICE, chat=ALICE, text="/tflow")
+    handled = await adapter.pipeline.handle(adapter._read(update).inbound)  # type: ignore[union-attr]
+    [row] = handled.queued
+    assert row.id is not None
+    assert row.claimed_by == adapter.pipeline.deliverer.worker_id
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement.split()[0].upper())
+
+    engine = telegram_app.services.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        report = await adapter.pipeline.deliver(handled)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert report.sent == 1
+    assert statements == ["UPDATE"]  # marked sent (if still ours); nothing read back
+    assert [c.text for c in fake.sent(ALICE)] == ["Which kind of thing is it?"]
+    [stored] = await _replies(telegram_app)
+    assert stored.status == "sent"
+
+
+async def test_a_held_reply_whose_claim_runs_short_is_left_to_be_sent_after_it_expires(
+    telegram_app: App, adapter: TelegramAdapter, updates: Updates, fake: FakeTelegram,
+) -> None:
+    update = updates.message(user=ALICE, chat=ALICE, text="/tflow")
+    handled = await adapter.pipeline.handle(adapter._read(update).inbound)  # type: ignore[union-attr]
+    [row] = handled.queued
+    assert row.claimed_until is not None
+    row.claimed_until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)  # about to lapse
+    report = await adapter.pipeline.deliver(handled)
+    assert (report.sent, report.left) == (0, 1)
+    assert fake.sent(ALICE) == []
+    survivor = Deliverer(telegram_app.services, [TelegramMessenger(telegram_app, adapter.bot)])
+    expired = dt.datetime.now(dt.UTC) + adapter.pipeline.deliverer.lease + dt.timedelta(seconds=1)
+    assert (await survivor.deliver_due(now=expired)).sent == 1
+    assert [c.text for c in fake.sent(ALICE)] == ["Which kind of thing is it?"]
