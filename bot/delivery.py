@@ -21,7 +21,10 @@ Rows to the same destination go out one after another, in the order queued, so a
 reply's pieces never arrive shuffled. Pace: a messenger may declare ``rate_limit``
 (a :class:`RateLimit`): messages per second overall and per chat (Telegram: about
 30/s overall, 1/s per chat; replies skip the per-chat pause, as a person expects a
-quick answer). A :class:`RetryLater` of a few seconds pauses that platform and
+quick answer). The overall pace is kept evenly, with a burst of at most a fifth of a
+second's worth (:data:`BURST_SECONDS`): a full second's worth at once would leave the
+platform's own bucket empty, and any jitter on the way would then be a 429. A
+:class:`RetryLater` of a few seconds pauses that platform and
 retries the same message in place; a longer one releases the row to be retried
 after ``retry_after``.
 """
@@ -54,6 +57,7 @@ MAX_ATTEMPTS = 12
 INLINE_RETRY_MAX = 5.0  # seconds: a shorter retry-after is waited out in place
 INLINE_RETRIES = 5
 MAX_TRACKED_CHATS = 10_000
+BURST_SECONDS = 0.2  # the overall pace's burst: this many seconds' worth of messages
 UNREACHABLE = "recipient not reachable on any platform"
 
 
@@ -156,7 +160,7 @@ class Throttle:
 
     def __init__(self, limit: RateLimit | None) -> None:
         self.limit = limit
-        self.overall = AsyncLimiter(limit.per_second, 1) if limit else None
+        self.overall = _even(limit.per_second) if limit else None
         self.chats: dict[str, AsyncLimiter] = {}
         self.paused_until = 0.0
 
@@ -393,6 +397,13 @@ class Deliverer:
         else:
             report.retried += 1
             self.metrics.retried.labels(kind).inc()
+
+
+def _even(per_second: float) -> AsyncLimiter:
+    """``per_second`` on average, in bursts of :data:`BURST_SECONDS`' worth at most (one
+    at least)."""
+    burst = max(1.0, per_second * BURST_SECONDS)
+    return AsyncLimiter(burst, burst / per_second)
 
 
 def _destination(row: OutboxMessage) -> str:

@@ -8,7 +8,7 @@ import datetime as dt
 import time
 
 from bot.app import App
-from bot.delivery import LEASE, Deliverer, RateLimit, RetryLater
+from bot.delivery import LEASE, Deliverer, RateLimit, RetryLater, Throttle
 from handlers.outbox import notify_person
 from handlers.replies import Message
 from storage import directory, outbox
@@ -121,3 +121,14 @@ async def test_sends_keep_to_the_platforms_pace_overall_and_per_chat(school: App
     assert len(platform.sent) == 60
     # each person's 10 messages are at least 9 x 25 ms apart at 40/s per chat
     assert elapsed >= 0.2
+
+
+async def test_the_overall_pace_is_even_not_a_second_s_worth_at_once() -> None:
+    """At 100/s, 60 messages to 60 chats take about 0.4 s (a burst of 20, then 100/s),
+    not no time at all: a second's worth at once would empty the platform's own
+    bucket, and the next jitter would be a 429."""
+    throttle = Throttle(RateLimit(per_second=100))
+    started = time.monotonic()
+    for chat in range(60):
+        await throttle.wait(f"c{chat}")
+    assert 0.3 <= time.monotonic() - started < 2
