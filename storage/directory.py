@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -60,7 +61,14 @@ class SchoolSpec(Protocol):
 
 async def sync_directory(*, session: AsyncSession, schools: Iterable[SchoolSpec]) -> None:
     """Make the directory tables match the config: add, update, deactivate (never delete,
-    so records that name a person who has left keep their meaning)."""
+    so records that name a person who has left keep their meaning).
+
+    On PostgreSQL one worker at a time (a lock held to the end of the transaction): two
+    workers starting together on a new database would otherwise both add the schools,
+    and one would fail on the other's. (SQLite's write lock already takes turns.)"""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        name = func.concat("policybot directory ", func.current_schema())
+        await session.exec(select(func.pg_advisory_xact_lock(func.hashtext(name))))
     for spec in schools:
         school = await school_by_slug(session=session, slug=spec.slug)
         if school is None:
