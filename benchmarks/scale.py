@@ -103,11 +103,12 @@ def tranche_times(started: float, stamps: list[float], size: int) -> list[float]
     return [later - earlier for earlier, later in itertools.pairwise(marks)]
 
 
-async def fan_out(staff: int, url: str, work: Path, api: str) -> Run:
-    """Set up, plan and deliver one fan-out to ``staff`` people on database ``url``."""
+async def fan_out(staff: int, url: str, work: Path, api: str, schools: int = SCHOOLS) -> Run:
+    """Set up, plan and deliver one fan-out to ``staff`` people of ``schools`` schools on
+    database ``url``."""
     policy = bundled_demo_config().parent / "samples" / "croughton.txt"
     config = work / f"schools-{staff}.yaml"
-    config.write_text(schools_yaml(staff, SCHOOLS, policy), encoding="utf-8")
+    config.write_text(schools_yaml(staff, schools, policy), encoding="utf-8")
     settings = Settings.model_validate({
         "DATABASE_URL": url, "POLICYBOT_DATA_DIR": str(work), "POLICYBOT_CONFIG": str(config),
         "POLICYBOT_ENCRYPTION_KEY": Cipher.generate_key()})
@@ -170,7 +171,7 @@ def flat(runs: list[Run], within: float = 0.5) -> bool:
     return last <= first * (1 + within) and max(tranches) <= tranches[0] * (1 + within)
 
 
-def benchmark(sizes: tuple[int, ...], base: str | None) -> list[Run]:
+def benchmark(sizes: tuple[int, ...], base: str | None, schools: int = SCHOOLS) -> list[Run]:
     """One fan-out per size, each on a fresh database, to one fake platform (a process of
     its own, with no limit)."""
     work = Path(tempfile.mkdtemp(prefix="scale-bench-"))
@@ -184,7 +185,7 @@ def benchmark(sizes: tuple[int, ...], base: str | None) -> list[Run]:
         for staff in sizes:
             url = database_for(base, work, staff)
             try:
-                runs.append(asyncio.run(fan_out(staff, url, work, api)))
+                runs.append(asyncio.run(fan_out(staff, url, work, api, schools)))
             finally:
                 if base is not None:
                     databases.drop_postgres_schema(base, url)
