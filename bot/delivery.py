@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from aiolimiter import AsyncLimiter
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.metrics import Metrics
 from handlers import outbox_keys
@@ -196,6 +197,16 @@ class _Claimed:
 
 
 @dataclass
+class _Batch:
+    """One claimed batch's clock: no send starts after ``deadline`` (near the lease's
+    end), and none once ``halted`` (the database failed while it was being sent)."""
+
+    deadline: float
+    lease_ends: float
+    halted: bool = False
+
+
+@dataclass
 class DeliveryReport:
     sent: int = 0
     retried: int = 0
@@ -259,26 +270,32 @@ class Deliverer:
     async def _deliver_batch(self, batch: Sequence[OutboxMessage], moment: dt.datetime,
                              report: DeliveryReport) -> None:
         margin = min(LEASE_MARGIN, self.lease / 4)
-        deadline = time.monotonic() + (self.lease - margin).total_seconds()
+        claimed_at = time.monotonic()
+        batch_of = _Batch(deadline=claimed_at + (self.lease - margin).total_seconds(),
+                          lease_ends=claimed_at + self.lease.total_seconds())
         async with self.services.db.session() as session:
             people, chats = await outbox.recipients(session=session, rows=batch)
         queues: dict[str, list[_Claimed]] = {}
         for row in batch:
             claimed = _Claimed(row, people.get(row.person_id or 0), chats.get(row.chat_id or 0))
             queues.setdefault(_destination(row), []).append(claimed)
-        await asyncio.gather(*(self._deliver_in_order(rows, moment, deadline, report)
+        await asyncio.gather(*(self._deliver_in_order(rows, moment, batch_of, report)
                                for rows in queues.values()))
 
-    async def _deliver_in_order(self, rows: list[_Claimed], now: dt.datetime, deadline: float,
+    async def _deliver_in_order(self, rows: list[_Claimed], now: dt.datetime, batch: _Batch,
                                 report: DeliveryReport) -> None:
         for claimed in rows:
             async with self._slots:
-                if time.monotonic() > deadline:
+                if time.monotonic() > batch.deadline or batch.halted:
                     report.left += 1
                     continue
-                await self._deliver_claimed(claimed, now, report)
+                try:
+                    await self._deliver_claimed(claimed, now, batch, report)
+                except Exception:
+                    batch.halted = True  # the database failed us: send no more of this batch
+                    raise
 
-    async def _deliver_claimed(self, claimed: _Claimed, now: dt.datetime,
+    async def _deliver_claimed(self, claimed: _Claimed, now: dt.datetime, batch: _Batch,
                                report: DeliveryReport) -> None:
         row = claimed.row
         assert row.id is not None
@@ -304,14 +321,33 @@ class Deliverer:
         if not delivered:
             await self._retry(row, UNREACHABLE, now + _backoff(row.attempts), report)
             return
-        await outbox.record_sent(db=self.services.db, message_id=row.id,
-                                 worker=self.worker_id, now=self.services.now())
+        await self._record_sent(row.id, batch)
         report.sent += 1
         self.metrics.sent.labels(row.platform or "any", outbox_keys.kind_of(row.key)).inc()
         if claimed.person is not None and parcel.message.buttons:
             async with self.services.db.session() as session:
                 await school_choices.follow_message_to(session=session, person=claimed.person,
                                                        now=self.services.now())
+
+    async def _record_sent(self, message_id: int, batch: _Batch) -> None:
+        """Record a message the platform accepted. While the database is unreachable, try
+        again until the claim's lease ends: the message has arrived, and only this record
+        stands between a short outage and sending it twice. (Past the lease another worker
+        may have sent it again: that is the documented window.)"""
+        pause = 0.1
+        while True:
+            try:
+                await outbox.record_sent(db=self.services.db, message_id=message_id,
+                                         worker=self.worker_id, now=self.services.now())
+                return
+            except (OperationalError, InterfaceError) as exc:
+                batch.halted = True  # send no more of the batch until the database is back
+                if time.monotonic() + pause > batch.lease_ends:
+                    raise
+                log.warning("outbox %s: sent, but not yet recorded (%s); trying again",
+                            message_id, type(exc).__name__)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 2.0)
 
     async def _unreachable_reply(self, row: OutboxMessage, parcel: Parcel,
                                  report: DeliveryReport) -> None:

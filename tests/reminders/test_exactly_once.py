@@ -6,6 +6,12 @@ import asyncio
 import dataclasses
 import datetime as dt
 import time
+from typing import Any
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy.exc import OperationalError
+from sqlmodel import col, select
 
 from bot.app import App
 from bot.delivery import LEASE, Deliverer, RateLimit, RetryLater, Throttle
@@ -13,7 +19,7 @@ from handlers.outbox import notify_person
 from handlers.replies import Message
 from storage import directory, outbox
 from storage.db import Database
-from storage.models import Chat, Person
+from storage.models import Chat, OutboxMessage, Person
 from tests.reminders.conftest import Recorder
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
@@ -132,3 +138,42 @@ async def test_the_overall_pace_is_even_not_a_second_s_worth_at_once() -> None:
     for chat in range(60):
         await throttle.wait(f"c{chat}")
     assert 0.3 <= time.monotonic() - started < 2
+
+
+async def test_a_claim_takes_at_most_its_limit(school: App) -> None:
+    """On PostgreSQL the claim's ``LIMIT … FOR UPDATE SKIP LOCKED`` select, as a plain
+    subquery, could be rescanned, each rescan taking the next rows: a claim of 50 took
+    170 or all 300 (one worker hoarding a fan-out, and sending all of it while the
+    database was down)."""
+    await queue(school, 300)
+    claimed = await outbox.claim(db=school.services.db, now=NOW, worker="w", lease=LEASE,
+                                 limit=50)
+    assert len(claimed) == 50
+    async with school.services.db.session() as session:
+        held = await session.exec(select(func.count()).where(
+            col(OutboxMessage.claimed_by) == "w"))
+        assert held.one() == 50
+
+
+async def test_a_database_outage_while_recording_stops_the_batch_and_is_recorded_when_back(
+    school: App, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The platform accepted a message but the database can't record it: the deliverer
+    sends nothing more of the batch, and records that one when the database is back
+    (before its lease ends), so a short outage doubles nothing."""
+    texts = await queue(school, 20)
+    real, outage = outbox.record_sent, [OperationalError("UPDATE", {}, OSError("cut"))] * 3
+
+    async def flaky(**kwargs: Any) -> bool:
+        if outage:
+            raise outage.pop()
+        return await real(**kwargs)
+    monkeypatch.setattr(outbox, "record_sent", flaky)
+    recorder = Recorder()
+    deliverer = Deliverer(school.services, [recorder])
+    report = await deliverer.deliver_due(now=NOW)
+    assert (report.sent, report.left) == (1, 19)
+    assert len(recorder.sent) == 1
+    later = await deliverer.deliver_due(now=NOW + LEASE + dt.timedelta(seconds=1))
+    assert later.sent == 19
+    assert sorted(text for _, text in recorder.sent) == sorted(texts)  # none twice
