@@ -61,7 +61,7 @@ SECRET = "faults-webhook-secret"
 HEAD, CHAIR = 9001, 9002
 FIRST_REPORTER, FIRST_STAFF = 9100, 200_000
 ASK = "Please confirm that you have read"
-LEASE_SECONDS = 5  # a killed worker's claims come back this soon
+LEASE_SECONDS = 10  # a killed worker's claims come back this soon (longer than the cut)
 CONCURRENCY = 8  # sends a worker has under way at once (bot/runner.py): the window
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -254,7 +254,7 @@ def database_figures(url: str, failed_500: set[str]) -> dict[str, int]:
             return {"due": scalar("SELECT count(*) FROM outbox WHERE key LIKE 'nudge:%'"),
                     "pending": scalar("SELECT count(*) FROM outbox WHERE status = 'pending'"),
                     "failed": scalar("SELECT count(*) FROM outbox WHERE status = 'failed'"),
-                    "500 handled": len({f"telegram:{u}" for u in failed_500} & handled)}
+                    "500 handled": len(failed_500 & {k.rsplit(":", 1)[-1] for k in handled})}
     finally:
         engine.dispose()
 
