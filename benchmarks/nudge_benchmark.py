@@ -3,7 +3,8 @@ enforces 30 messages a second, kill the sender midway, restart it, and count.
 
     .venv/bin/python -m benchmarks.nudge_benchmark           # 200 staff: ~10 s
     .venv/bin/python -m benchmarks.nudge_benchmark --full    # 5,000 staff: ~3 min
-    … --database-url postgresql://postgres@127.0.0.1:5432/bench   (default: SQLite file)
+    … --database-url postgresql://postgres@127.0.0.1:5432/test   (a fresh schema in it;
+                                                                  default: a SQLite file)
 
 It publishes the policy and queues one nudge per person (timed as "planning"),
 then runs the real Deliverer in a child process against the fake API
@@ -41,6 +42,7 @@ from handlers.reminders import plan_due
 from storage import outbox
 from storage.crypto import Cipher
 from storage.db import Database
+from tests.support import databases
 
 BASE = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # a Monday morning in term
 SENDER_LEASE = dt.timedelta(seconds=10)  # short, so a killed sender's claims free up quickly
@@ -170,7 +172,17 @@ def benchmark(args: argparse.Namespace) -> int:
     policy = bundled_demo_config().parent / "samples" / "croughton.txt"
     config = work / "schools.yaml"
     config.write_text(school_yaml(staff, policy), encoding="utf-8")
-    url = args.database_url or f"sqlite+aiosqlite:///{work / 'bench.db'}"
+    url = (databases.create_postgres_schema(args.database_url, "nudge") if args.database_url
+           else f"sqlite+aiosqlite:///{work / 'bench.db'}")  # PostgreSQL: a fresh schema
+    try:
+        return run_benchmark(args, staff, work, config, url)
+    finally:
+        if args.database_url:
+            databases.drop_postgres_schema(args.database_url, url)
+
+
+def run_benchmark(args: argparse.Namespace, staff: int, work: Path, config: Path,
+                  url: str) -> int:
     key = Cipher.generate_key()
     settings = Settings.model_validate({"DATABASE_URL": url, "POLICYBOT_DATA_DIR": str(work),
                                         "POLICYBOT_CONFIG": str(config),
