@@ -28,17 +28,16 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
-from bot.app import build_app
 from bot.config import load_config
 from bot.delivery import Deliverer
 from bot.settings import Settings, bundled_demo_config
 from handlers.context import Services
-from handlers.reminders import plan_due
 from storage import outbox
 from storage.crypto import Cipher
 from storage.db import Database
@@ -89,6 +88,8 @@ def school_yaml(staff: int, policy: Path) -> str:
 
 async def prepare(settings: Settings) -> tuple[float, float, int]:
     """Sync the directory and plan the nudges; (setup seconds, planning seconds, queued)."""
+    from bot.app import build_app  # here: a sender, restarted on the clock, needs neither
+    from handlers.reminders import plan_due
     started = time.monotonic()
     application = await build_app(settings, migrate=True, with_answers=False)
     setup = time.monotonic() - started
@@ -132,13 +133,26 @@ def start_sender(args: argparse.Namespace, config: Path, url: str, key: str, api
         return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
 
 
+@dataclass(frozen=True)
+class Timing:
+    """The delivery's clock: from the first sender's start and from the first message
+    to the last; the kill, after how many messages, and the gap it left."""
+
+    wall: float
+    delivery: float
+    killed_at: int
+    gap: float
+
+
 def deliver_with_a_kill(args: argparse.Namespace, config: Path, url: str, key: str, api: str,
-                        expected: int, logs: Path) -> tuple[float, int, float]:
-    """Run a sender, SIGKILL it at half way, run another to the end; (seconds, killed at,
-    seconds from the kill to the new sender's first message)."""
+                        expected: int, logs: Path) -> Timing:
+    """Run a sender, SIGKILL it at half way, run another to the end."""
     epoch = time.time()
     started = time.monotonic()
     first = start_sender(args, config, url, key, api, epoch, logs / "sender-1.log")
+    while first.poll() is None and stats(api)["accepted"] == 0:
+        time.sleep(0.02)
+    first_message = time.monotonic()
     while first.poll() is None and stats(api)["accepted"] < expected // 2:
         time.sleep(0.05)
     first.send_signal(signal.SIGKILL)
@@ -150,7 +164,8 @@ def deliver_with_a_kill(args: argparse.Namespace, config: Path, url: str, key: s
     gap = time.monotonic() - killed
     if second.wait() != 0:
         raise RuntimeError(f"the restarted sender failed; see {logs / 'sender-2.log'}")
-    return time.monotonic() - started, killed_at, gap
+    ended = time.monotonic()
+    return Timing(ended - started, ended - first_message, killed_at, gap)
 
 
 async def outbox_sent(url: str) -> tuple[int, int]:
@@ -194,35 +209,37 @@ def run_benchmark(args: argparse.Namespace, staff: int, work: Path, config: Path
                                str(port), "--rate", str(args.rate)])
     try:
         wait_for_server(api)
-        elapsed, killed_at, gap = deliver_with_a_kill(args, config, url, key, api, queued,
-                                                      work)
+        timing = deliver_with_a_kill(args, config, url, key, api, queued, work)
         received = stats(api)
     finally:
         server.terminate()
         server.wait()
     sent, pending = asyncio.run(outbox_sent(url))
-    return report(staff, args.rate, url, setup, planning, queued, elapsed, (killed_at, gap),
-                  received, sent, pending)
+    return report(staff, args.rate, url, setup, planning, queued, timing, received, sent,
+                  pending)
 
 
 def report(staff: int, rate: float, url: str, setup: float, planning: float, queued: int,
-           elapsed: float, kill: tuple[int, float], received: dict[str, Any], sent: int,
-           pending: int) -> int:
+           timing: Timing, received: dict[str, Any], sent: int, pending: int) -> int:
     limit = staff / rate
     lost = queued - int(received["distinct"])
     duplicates = int(received["duplicates"])
+    elapsed = timing.delivery
     within = elapsed <= limit * 1.05
     judged = staff >= 1000  # below that, the fixed costs (restart, lease) dominate
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"nudge benchmark: {staff} staff, fake platform at {rate:g} messages/s, {database}")
     print(f"  setup (directory sync): {setup:.1f} s; planning (publish + queue "
           f"{queued} nudges): {planning:.1f} s")
-    print(f"  delivery: {elapsed:.1f} s against a limit of {limit:.1f} s "
+    print(f"  delivery, first message to last: {elapsed:.1f} s against a limit of "
+          f"{limit:.1f} s "
           f"({(elapsed / limit - 1) * 100:+.1f}%, {'within' if within else 'NOT within'} 5%"
           f"{'' if judged else '; not judged at this size: the restart and the killed '}"
           f"{'' if judged else f'sender lease ({SENDER_LEASE.seconds} s) are fixed costs'})")
-    print(f"  sender killed (SIGKILL) after {kill[0]} messages arrived, then restarted: "
-          f"{kill[1]:.1f} s from the kill to the new sender's first message")
+    print(f"  wall time from the first sender's start: {timing.wall:.1f} s "
+          f"({(timing.wall / limit - 1) * 100:+.1f}%)")
+    print(f"  sender killed (SIGKILL) after {timing.killed_at} messages arrived, then "
+          f"restarted: {timing.gap:.1f} s from the kill to the new sender's first message")
     print(f"  platform received {received['accepted']} messages, {received['distinct']} "
           f"distinct; 429s: {received['refused_429']}")
     print(f"  duplicates: {duplicates}; lost: {lost}; outbox: {sent} sent, {pending} pending")
