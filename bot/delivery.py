@@ -5,7 +5,9 @@ Exactly once per key: the row is claimed (leased) before sending and marked sent
 after; a worker that dies in between leaves the lease to expire, and the message
 is sent later (at-least-once from the platform's side, once in the normal case).
 A row whose lease is about to run out is left alone rather than sent late, so a
-slow worker never races the worker that takes the row over.
+slow worker never races the worker that takes the row over. A send the database
+can't record (it is unreachable) is recorded again until the lease ends, and nothing
+more of its batch is sent meanwhile: a short outage sends nothing twice.
 
 Three kinds of row (see :class:`storage.models.OutboxMessage`):
 
