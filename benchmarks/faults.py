@@ -14,7 +14,8 @@ again, to the other worker, until one answers 200, as Telegram does. Three runs:
 a. kill -9 one worker half-way through the reports; restart it a second later;
 b. a reminder fan-out (the policy published: every member of staff asked to read it),
    one worker killed with kill -9 a third of the way through; restarted;
-c. reports and a fan-out at once, and the database cut a third of the way through:
+c. a fan-out, and reports once it is under way; the database cut a quarter of the
+   way through the fan-out:
    every connection through the proxy closed and new ones refused for a few seconds,
    then restored; /healthz is asked during the cut (503 expected) and after (200).
 
@@ -315,6 +316,8 @@ async def run(scenario: Scenario, base: str, quick: bool) -> tuple[dict[str, Any
                 fault = cut_database(proxy, workers, http, reached(1 / 4),
                                      3.0 if quick else 5.0, cut, telegram)
             faulted = asyncio.create_task(fault)
+            if staff:  # the reports start with the fan-out under way, to overlap the fault
+                await until(lambda: bool(asks(fake)), 120)
             typed = await asyncio.gather(*(reporter(n, scenario.reports, telegram, Updates(
                 first=1_000_000 * (n + 1))) for n in range(scenario.reporters)))
             await faulted
@@ -345,7 +348,8 @@ async def run(scenario: Scenario, base: str, quick: bool) -> tuple[dict[str, Any
                 "workers killed": sum(w.kills for w in workers),
                 "load, then drain": f"{load:.1f} s, {drained:.1f} s"}
     if scenario.fault == "cut":
-        figures |= {"updates answered before the cut": cut.answered_before,
+        figures |= {"updates answered before the cut":
+                    f"{cut.answered_before} of {updates_due}",
                     "connections cut": cut.connections_closed,
                     "/healthz during the cut": " / ".join(map(str, cut.during)),
                     "/healthz 200 again after the restore":
