@@ -2,7 +2,7 @@
 with kill -9, the database cut, and what was lost or doubled, counted.
 
     .venv/bin/python -m benchmarks.faults            # ~4 min
-    .venv/bin/python -m benchmarks.faults --quick    # ~1.5 min
+    .venv/bin/python -m benchmarks.faults --quick    # ~2 min
     … --database-url postgresql://postgres@127.0.0.1:5432/test  (a fresh schema per run)
 
 The workers share one encryption key and reach PostgreSQL through a small TCP proxy
