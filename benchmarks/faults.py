@@ -62,7 +62,7 @@ SECRET = "faults-webhook-secret"
 HEAD, CHAIR = 9001, 9002
 FIRST_REPORTER, FIRST_STAFF = 9100, 200_000
 ASK = "Please confirm that you have read"
-LEASE_SECONDS = 10  # a killed worker's claims come back this soon (longer than the cut)
+LEASE_SECONDS = 20  # a killed worker's claims come back this soon (well over the cut)
 CONCURRENCY = 8  # sends a worker has under way at once (bot/runner.py): the window
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
