@@ -5,7 +5,8 @@
 control behaves); beyond it the answer is HTTP 429 with
 ``{"ok": false, "parameters": {"retry_after": 1}}``. ``GET /stats`` reports what
 was accepted, refused and received twice, so the benchmark can count duplicates
-and losses from the platform's side. Run: ``python -m benchmarks.fake_platform``.
+and losses from the platform's side. ``--rate 0``: no limit at all.
+Run: ``python -m benchmarks.fake_platform``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ class TokenBucket:
         self.at = time.monotonic()
 
     def take(self) -> bool:
+        if self.rate <= 0:  # no limit
+            return True
         now = time.monotonic()
         self.tokens = min(self.rate, self.tokens + (now - self.at) * self.rate)
         self.at = now

@@ -1,5 +1,6 @@
 """An HTTP messenger for the fake platform API (benchmark only): the shape of a real
-platform messenger, with a declared rate limit and 429s turned into RetryLater."""
+platform messenger, with a declared rate limit (None: none, as with
+POLICYBOT_FLOOD_CONTROL=0) and 429s turned into RetryLater."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ class HttpMessenger:
     platform = "fakegram"
 
     def __init__(self, session: aiohttp.ClientSession, api_url: str, *,
-                 per_second: float = 30.0) -> None:
+                 per_second: float | None = 30.0) -> None:
         self.session = session
         self.api_url = api_url.rstrip("/")
-        self.rate_limit = RateLimit(per_second=per_second, per_chat_per_second=1.0)
+        self.rate_limit = (None if per_second is None
+                           else RateLimit(per_second=per_second, per_chat_per_second=1.0))
 
     async def to_person(self, person: Person, message: Message) -> bool:
         return await self._send(person.handle, message)

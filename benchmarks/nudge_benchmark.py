@@ -3,7 +3,8 @@ enforces 30 messages a second, kill the sender midway, restart it, and count.
 
     .venv/bin/python -m benchmarks.nudge_benchmark           # 200 staff: ~10 s
     .venv/bin/python -m benchmarks.nudge_benchmark --full    # 5,000 staff: ~3 min
-    … --database-url postgresql://postgres@127.0.0.1:5432/bench   (default: SQLite file)
+    … --database-url postgresql://postgres@127.0.0.1:5432/test   (a fresh schema in it;
+                                                                  default: a SQLite file)
 
 It publishes the policy and queues one nudge per person (timed as "planning"),
 then runs the real Deliverer in a child process against the fake API
@@ -27,23 +28,24 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
-from bot.app import build_app
 from bot.config import load_config
 from bot.delivery import Deliverer
 from bot.settings import Settings, bundled_demo_config
 from handlers.context import Services
-from handlers.reminders import plan_due
 from storage import outbox
 from storage.crypto import Cipher
 from storage.db import Database
+from tests.support import databases
 
 BASE = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # a Monday morning in term
 SENDER_LEASE = dt.timedelta(seconds=10)  # short, so a killed sender's claims free up quickly
+CONCURRENCY = 8  # what ``policybot serve`` gives its Deliverer (bot/runner.py)
 QUICK, FULL = 200, 5000
 
 
@@ -60,7 +62,7 @@ async def send_all(config_path: Path, url: str, key: str, api: str, epoch: float
     try:
         async with aiohttp.ClientSession() as http:
             deliverer = Deliverer(services, [HttpMessenger(http, api, per_second=rate)],
-                                  lease=SENDER_LEASE)
+                                  lease=SENDER_LEASE, concurrency=CONCURRENCY)
             while True:
                 await deliverer.deliver_due()
                 async with db.session() as session:
@@ -86,6 +88,8 @@ def school_yaml(staff: int, policy: Path) -> str:
 
 async def prepare(settings: Settings) -> tuple[float, float, int]:
     """Sync the directory and plan the nudges; (setup seconds, planning seconds, queued)."""
+    from bot.app import build_app  # here: a sender, restarted on the clock, needs neither
+    from handlers.reminders import plan_due
     started = time.monotonic()
     application = await build_app(settings, migrate=True, with_answers=False)
     setup = time.monotonic() - started
@@ -129,21 +133,39 @@ def start_sender(args: argparse.Namespace, config: Path, url: str, key: str, api
         return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
 
 
+@dataclass(frozen=True)
+class Timing:
+    """The delivery's clock: from the first sender's start and from the first message
+    to the last; the kill, after how many messages, and the gap it left."""
+
+    wall: float
+    delivery: float
+    killed_at: int
+    gap: float
+
+
 def deliver_with_a_kill(args: argparse.Namespace, config: Path, url: str, key: str, api: str,
-                        expected: int, logs: Path) -> tuple[float, int]:
-    """Run a sender, SIGKILL it at half way, run another to the end; (seconds, killed at)."""
+                        expected: int, logs: Path) -> Timing:
+    """Run a sender, SIGKILL it at half way, run another to the end."""
     epoch = time.time()
     started = time.monotonic()
     first = start_sender(args, config, url, key, api, epoch, logs / "sender-1.log")
+    while first.poll() is None and stats(api)["accepted"] == 0:
+        time.sleep(0.02)
+    first_message = time.monotonic()
     while first.poll() is None and stats(api)["accepted"] < expected // 2:
         time.sleep(0.05)
     first.send_signal(signal.SIGKILL)
     first.wait()
-    killed_at = int(stats(api)["accepted"])
+    killed, killed_at = time.monotonic(), int(stats(api)["accepted"])
     second = start_sender(args, config, url, key, api, epoch, logs / "sender-2.log")
+    while second.poll() is None and stats(api)["accepted"] == killed_at:
+        time.sleep(0.02)
+    gap = time.monotonic() - killed
     if second.wait() != 0:
         raise RuntimeError(f"the restarted sender failed; see {logs / 'sender-2.log'}")
-    return time.monotonic() - started, killed_at
+    ended = time.monotonic()
+    return Timing(ended - started, ended - first_message, killed_at, gap)
 
 
 async def outbox_sent(url: str) -> tuple[int, int]:
@@ -165,7 +187,17 @@ def benchmark(args: argparse.Namespace) -> int:
     policy = bundled_demo_config().parent / "samples" / "croughton.txt"
     config = work / "schools.yaml"
     config.write_text(school_yaml(staff, policy), encoding="utf-8")
-    url = args.database_url or f"sqlite+aiosqlite:///{work / 'bench.db'}"
+    url = (databases.create_postgres_schema(args.database_url, "nudge") if args.database_url
+           else f"sqlite+aiosqlite:///{work / 'bench.db'}")  # PostgreSQL: a fresh schema
+    try:
+        return run_benchmark(args, staff, work, config, url)
+    finally:
+        if args.database_url:
+            databases.drop_postgres_schema(args.database_url, url)
+
+
+def run_benchmark(args: argparse.Namespace, staff: int, work: Path, config: Path,
+                  url: str) -> int:
     key = Cipher.generate_key()
     settings = Settings.model_validate({"DATABASE_URL": url, "POLICYBOT_DATA_DIR": str(work),
                                         "POLICYBOT_CONFIG": str(config),
@@ -177,33 +209,37 @@ def benchmark(args: argparse.Namespace) -> int:
                                str(port), "--rate", str(args.rate)])
     try:
         wait_for_server(api)
-        elapsed, killed_at = deliver_with_a_kill(args, config, url, key, api, queued, work)
+        timing = deliver_with_a_kill(args, config, url, key, api, queued, work)
         received = stats(api)
     finally:
         server.terminate()
         server.wait()
     sent, pending = asyncio.run(outbox_sent(url))
-    return report(staff, args.rate, url, setup, planning, queued, elapsed, killed_at,
-                  received, sent, pending)
+    return report(staff, args.rate, url, setup, planning, queued, timing, received, sent,
+                  pending)
 
 
 def report(staff: int, rate: float, url: str, setup: float, planning: float, queued: int,
-           elapsed: float, killed_at: int, received: dict[str, Any], sent: int,
-           pending: int) -> int:
+           timing: Timing, received: dict[str, Any], sent: int, pending: int) -> int:
     limit = staff / rate
     lost = queued - int(received["distinct"])
     duplicates = int(received["duplicates"])
-    within = elapsed <= limit * 1.10
+    elapsed = timing.delivery
+    within = elapsed <= limit * 1.05
     judged = staff >= 1000  # below that, the fixed costs (restart, lease) dominate
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"nudge benchmark: {staff} staff, fake platform at {rate:g} messages/s, {database}")
     print(f"  setup (directory sync): {setup:.1f} s; planning (publish + queue "
           f"{queued} nudges): {planning:.1f} s")
-    print(f"  delivery: {elapsed:.1f} s against a limit of {limit:.1f} s "
-          f"({(elapsed / limit - 1) * 100:+.1f}%, {'within' if within else 'NOT within'} 10%"
+    print(f"  delivery, first message to last: {elapsed:.1f} s against a limit of "
+          f"{limit:.1f} s "
+          f"({(elapsed / limit - 1) * 100:+.1f}%, {'within' if within else 'NOT within'} 5%"
           f"{'' if judged else '; not judged at this size: the restart and the killed '}"
           f"{'' if judged else f'sender lease ({SENDER_LEASE.seconds} s) are fixed costs'})")
-    print(f"  sender killed (SIGKILL) after {killed_at} messages arrived, then restarted")
+    print(f"  wall time from the first sender's start: {timing.wall:.1f} s "
+          f"({(timing.wall / limit - 1) * 100:+.1f}%)")
+    print(f"  sender killed (SIGKILL) after {timing.killed_at} messages arrived, then "
+          f"restarted: {timing.gap:.1f} s from the kill to the new sender's first message")
     print(f"  platform received {received['accepted']} messages, {received['distinct']} "
           f"distinct; 429s: {received['refused_429']}")
     print(f"  duplicates: {duplicates}; lost: {lost}; outbox: {sent} sent, {pending} pending")

@@ -5,7 +5,9 @@ Exactly once per key: the row is claimed (leased) before sending and marked sent
 after; a worker that dies in between leaves the lease to expire, and the message
 is sent later (at-least-once from the platform's side, once in the normal case).
 A row whose lease is about to run out is left alone rather than sent late, so a
-slow worker never races the worker that takes the row over.
+slow worker never races the worker that takes the row over. A send the database
+can't record (it is unreachable) is recorded again until the lease ends, and nothing
+more of its batch is sent meanwhile: a short outage sends nothing twice.
 
 Three kinds of row (see :class:`storage.models.OutboxMessage`):
 
@@ -21,7 +23,10 @@ Rows to the same destination go out one after another, in the order queued, so a
 reply's pieces never arrive shuffled. Pace: a messenger may declare ``rate_limit``
 (a :class:`RateLimit`): messages per second overall and per chat (Telegram: about
 30/s overall, 1/s per chat; replies skip the per-chat pause, as a person expects a
-quick answer). A :class:`RetryLater` of a few seconds pauses that platform and
+quick answer). The overall pace is kept evenly, with a burst of at most a fifth of a
+second's worth (:data:`BURST_SECONDS`): a full second's worth at once would leave the
+platform's own bucket empty, and any jitter on the way would then be a 429. A
+:class:`RetryLater` of a few seconds pauses that platform and
 retries the same message in place; a longer one releases the row to be retried
 after ``retry_after``.
 """
@@ -39,6 +44,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from aiolimiter import AsyncLimiter
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.metrics import Metrics
 from handlers import outbox_keys
@@ -54,6 +60,7 @@ MAX_ATTEMPTS = 12
 INLINE_RETRY_MAX = 5.0  # seconds: a shorter retry-after is waited out in place
 INLINE_RETRIES = 5
 MAX_TRACKED_CHATS = 10_000
+BURST_SECONDS = 0.2  # the overall pace's burst: this many seconds' worth of messages
 UNREACHABLE = "recipient not reachable on any platform"
 
 
@@ -156,7 +163,7 @@ class Throttle:
 
     def __init__(self, limit: RateLimit | None) -> None:
         self.limit = limit
-        self.overall = AsyncLimiter(limit.per_second, 1) if limit else None
+        self.overall = _even(limit.per_second) if limit else None
         self.chats: dict[str, AsyncLimiter] = {}
         self.paused_until = 0.0
 
@@ -244,6 +251,16 @@ class _Claimed:
 
 
 @dataclass
+class _Batch:
+    """One claimed batch's clock: no send starts after ``deadline`` (near the lease's
+    end), and none once ``halted`` (the database failed while it was being sent)."""
+
+    deadline: float
+    lease_ends: float
+    halted: bool = False
+
+
+@dataclass
 class DeliveryReport:
     sent: int = 0
     retried: int = 0
@@ -318,9 +335,10 @@ class Deliverer:
                              report: DeliveryReport, *, deadline: float | None = None) -> None:
         """Send a batch this worker has just claimed (until ``moment`` plus the lease,
         unless ``deadline`` says when to stop starting sends)."""
+        margin = min(LEASE_MARGIN, self.lease / 4)
         if deadline is None:
-            margin = min(LEASE_MARGIN, self.lease / 4)
             deadline = time.monotonic() + (self.lease - margin).total_seconds()
+        batch_of = _Batch(deadline=deadline, lease_ends=deadline + margin.total_seconds())
         people: dict[int, Person] = {}
         chats: dict[int, Chat] = {}
         if any(r.person_id is not None or r.chat_id is not None for r in batch):
@@ -330,19 +348,23 @@ class Deliverer:
         for row in batch:
             claimed = _Claimed(row, people.get(row.person_id or 0), chats.get(row.chat_id or 0))
             queues.setdefault(_destination(row), []).append(claimed)
-        await asyncio.gather(*(self._deliver_in_order(rows, moment, deadline, report)
+        await asyncio.gather(*(self._deliver_in_order(rows, moment, batch_of, report)
                                for rows in queues.values()))
 
-    async def _deliver_in_order(self, rows: list[_Claimed], now: dt.datetime, deadline: float,
+    async def _deliver_in_order(self, rows: list[_Claimed], now: dt.datetime, batch: _Batch,
                                 report: DeliveryReport) -> None:
         for claimed in rows:
             async with self._slots:
-                if time.monotonic() > deadline:
+                if time.monotonic() > batch.deadline or batch.halted:
                     report.left += 1
                     continue
-                await self._deliver_claimed(claimed, now, report)
+                try:
+                    await self._deliver_claimed(claimed, now, batch, report)
+                except Exception:
+                    batch.halted = True  # the database failed us: send no more of this batch
+                    raise
 
-    async def _deliver_claimed(self, claimed: _Claimed, now: dt.datetime,
+    async def _deliver_claimed(self, claimed: _Claimed, now: dt.datetime, batch: _Batch,
                                report: DeliveryReport) -> None:
         row = claimed.row
         assert row.id is not None
@@ -368,13 +390,32 @@ class Deliverer:
         if not delivered:
             await self._retry(row, UNREACHABLE, now + _backoff(row.attempts), report)
             return
-        await self.marks.mark(row.id)
+        await self._record_sent(row.id, batch)
         report.sent += 1
         self.metrics.sent.labels(row.platform or "any", outbox_keys.kind_of(row.key)).inc()
         if claimed.person is not None and parcel.message.buttons:
             async with self.services.db.session() as session:
                 await school_choices.follow_message_to(session=session, person=claimed.person,
                                                        now=self.services.now())
+
+    async def _record_sent(self, message_id: int, batch: _Batch) -> None:
+        """Record a message the platform accepted. While the database is unreachable, try
+        again until the claim's lease ends: the message has arrived, and only this record
+        stands between a short outage and sending it twice. (Past the lease another worker
+        may have sent it again: that is the documented window.)"""
+        pause = 0.1
+        while True:
+            try:
+                await self.marks.mark(message_id)
+                return
+            except (OperationalError, InterfaceError) as exc:
+                batch.halted = True  # send no more of the batch until the database is back
+                if time.monotonic() + pause > batch.lease_ends:
+                    raise
+                log.warning("outbox %s: sent, but not yet recorded (%s); trying again",
+                            message_id, type(exc).__name__)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 2.0)
 
     async def _unreachable_reply(self, row: OutboxMessage, parcel: Parcel,
                                  report: DeliveryReport) -> None:
@@ -460,6 +501,13 @@ class Deliverer:
         else:
             report.retried += 1
             self.metrics.retried.labels(kind).inc()
+
+
+def _even(per_second: float) -> AsyncLimiter:
+    """``per_second`` on average, in bursts of :data:`BURST_SECONDS`' worth at most (one
+    at least)."""
+    burst = max(1.0, per_second * BURST_SECONDS)
+    return AsyncLimiter(burst, burst / per_second)
 
 
 def _destination(row: OutboxMessage) -> str:

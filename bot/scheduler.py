@@ -26,6 +26,7 @@ __all__ = ["PassReport", "ReminderScheduler", "run_pass"]
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL = 300.0  # seconds between passes: reminders are due by the hour, not second
+RETRY_AFTER = 15.0  # seconds: a pass that failed (the database away, say) is tried again soon
 RETENTION_EVERY = dt.timedelta(days=1)
 
 
@@ -55,11 +56,12 @@ class ReminderScheduler:
 
     def __init__(self, services: Services, *, deliverer: Deliverer | None = None,
                  wake: Callable[[], None] | None = None,
-                 interval: float = DEFAULT_INTERVAL) -> None:
+                 interval: float = DEFAULT_INTERVAL, retry_after: float = RETRY_AFTER) -> None:
         self.services = services
         self.deliverer = deliverer
         self.wake = wake
         self.interval = interval
+        self.retry_after = min(retry_after, interval)
         self.passes = 0
         self.retention_runs = 0
         self._retained_at: dt.datetime | None = None
@@ -78,15 +80,18 @@ class ReminderScheduler:
 
     async def run(self) -> None:
         while True:
-            await self.run_once()
-            await asyncio.sleep(self.interval)
+            passed = await self.run_once()
+            await asyncio.sleep(self.interval if passed is not None else self.retry_after)
 
     async def run_once(self) -> PassReport | None:
+        """One pass; None if it failed (the schedule tries again after ``retry_after``
+        seconds, not a whole interval: a fan-out cut short by a database outage starts
+        soon after the database is back)."""
         report: PassReport | None = None
         try:
             report = await run_pass(self.services, self.deliverer)
         except Exception:
-            log.exception("reminder pass failed; trying again in %.0fs", self.interval)
+            log.exception("reminder pass failed; trying again in %.0fs", self.retry_after)
         if report is not None:
             _log_pass(report)
             if self.wake is not None and report.planned.queued.total():

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -60,7 +61,14 @@ class SchoolSpec(Protocol):
 
 async def sync_directory(*, session: AsyncSession, schools: Iterable[SchoolSpec]) -> None:
     """Make the directory tables match the config: add, update, deactivate (never delete,
-    so records that name a person who has left keep their meaning)."""
+    so records that name a person who has left keep their meaning).
+
+    On PostgreSQL one worker at a time (a lock held to the end of the transaction): two
+    workers starting together on a new database would otherwise both add the schools,
+    and one would fail on the other's. (SQLite's write lock already takes turns.)"""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        name = func.concat("policybot directory ", func.current_schema())
+        await session.exec(select(func.pg_advisory_xact_lock(func.hashtext(name))))
     for spec in schools:
         school = await school_by_slug(session=session, slug=spec.slug)
         if school is None:
@@ -74,21 +82,28 @@ async def sync_directory(*, session: AsyncSession, schools: Iterable[SchoolSpec]
 
 
 async def _sync_people(session: AsyncSession, school_id: int, specs: Sequence[PersonSpec]) -> None:
+    """A school's people and their identities, in a few statements whatever their number
+    (not a few per person: a directory of 20,000 people took over a minute to sync)."""
     existing = {p.handle: p for p in await session.exec(
         select(Person).where(Person.school_id == school_id))}
     wanted = {p.handle for p in specs}
     for person in existing.values():
         person.active = person.handle in wanted
         session.add(person)
+    synced: list[tuple[Person, Mapping[str, str]]] = []
     for spec in specs:
         person = existing.get(spec.handle) or Person(
             school_id=school_id, handle=spec.handle, name=spec.name, role=str(spec.role))
         person.name, person.role, person.active = spec.name, str(spec.role), True
+        existing[spec.handle] = person
         session.add(person)
-        await session.flush()
-        assert person.id is not None
-        await _sync_identities(session, PersonIdentity, "person_id", person.id,
-                               spec.platform_ids)
+        synced.append((person, spec.platform_ids))
+    await session.flush()  # every new person's id, in one go
+    rows = await session.exec(select(PersonIdentity).join(
+        Person, col(Person.id) == col(PersonIdentity.person_id)).where(
+        Person.school_id == school_id))
+    await _sync_identities(session, PersonIdentity, "person_id", list(rows),
+                           {_id(person): ids for person, ids in synced})
 
 
 async def _sync_chats(session: AsyncSession, school_id: int, specs: Sequence[ChatSpec]) -> None:
@@ -98,35 +113,46 @@ async def _sync_chats(session: AsyncSession, school_id: int, specs: Sequence[Cha
     for chat in existing.values():
         chat.active = chat.name in wanted
         session.add(chat)
+    synced: list[tuple[Chat, Mapping[str, str]]] = []
     for spec in specs:
         chat = existing.get(spec.name) or Chat(
             school_id=school_id, name=spec.name, audience=str(spec.audience))
         chat.audience, chat.active = str(spec.audience), True
+        existing[spec.name] = chat
         session.add(chat)
-        await session.flush()
-        assert chat.id is not None
-        await _sync_identities(session, ChatIdentity, "chat_id", chat.id, spec.platform_ids)
+        synced.append((chat, spec.platform_ids))
+    await session.flush()
+    rows = await session.exec(select(ChatIdentity).join(
+        Chat, col(Chat.id) == col(ChatIdentity.chat_id)).where(Chat.school_id == school_id))
+    await _sync_identities(session, ChatIdentity, "chat_id", list(rows),
+                           {_id(chat): ids for chat, ids in synced})
 
 
 async def _sync_identities(
     session: AsyncSession,
     model: type[PersonIdentity] | type[ChatIdentity],
     owner_field: str,
-    owner_id: int,
-    wanted: Mapping[str, str],
+    rows: Sequence[Any],
+    wanted: Mapping[int, Mapping[str, str]],
 ) -> None:
-    owner = getattr(model, owner_field)
-    rows: list[Any] = list(
-        await session.exec(select(model).where(owner == owner_id)))
+    """Make the identities of the owners in ``wanted`` (owner id → platform → id) match
+    it: the ones no longer wanted deleted first, then the new ones added."""
+    have: set[tuple[int, str, str]] = set()
     for row in rows:
-        if wanted.get(row.platform) != row.external_id:
+        owner_id = getattr(row, owner_field)
+        if owner_id not in wanted:  # someone no longer in the config: left as they were
+            continue
+        value = wanted[owner_id].get(row.platform)
+        if value is None or str(value) != row.external_id:
             await session.delete(row)
+        else:
+            have.add((owner_id, row.platform, row.external_id))
     await session.flush()
-    have = {(r.platform, r.external_id) for r in rows}
-    for platform, value in wanted.items():
-        if (platform, str(value)) not in have:
-            session.add(model(**{owner_field: owner_id}, platform=platform,
-                              external_id=str(value)))
+    for owner_id, ids in wanted.items():
+        for platform, value in ids.items():
+            if (owner_id, platform, str(value)) not in have:
+                session.add(model(**{owner_field: owner_id}, platform=platform,
+                                  external_id=str(value)))
     await session.flush()
 
 

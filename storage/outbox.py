@@ -3,10 +3,11 @@ wrote them, with retry, each exactly once per ``key``.
 
 A sender *claims* due rows (a lease: ``claimed_until``) before sending, so two
 workers never send the same row; a worker that dies mid-send leaves a lease that
-expires and the row is picked up again. The claim is one ``UPDATE … WHERE id IN
-(SELECT … LIMIT n) RETURNING`` statement: on PostgreSQL the inner select takes
-row locks ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint rows
-without waiting; on SQLite the single statement holds the write lock from the
+expires and the row is picked up again. The claim is one ``WITH chosen AS (SELECT … LIMIT n)
+UPDATE … WHERE id IN (SELECT id FROM chosen) RETURNING`` statement: on PostgreSQL
+the select takes row locks ``FOR UPDATE SKIP LOCKED`` so concurrent workers take
+disjoint rows without waiting, and is ``MATERIALIZED`` so it runs once (at most
+``n`` rows); on SQLite the single statement holds the write lock from the
 start, so no stale read is ever upgraded to a write. :func:`claim` also retries a
 transaction that SQLite refuses as busy.
 
@@ -156,10 +157,17 @@ async def claim_due(
     )
     due = (select(OutboxMessage.id).where(*claimable)
            .order_by(col(OutboxMessage.available_at), col(OutboxMessage.id)).limit(limit))
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
+    if postgres:
         due = due.with_for_update(skip_locked=True)
+    # The chosen ids in a CTE, MATERIALIZED on PostgreSQL: run once. As a plain subquery the
+    # planner may rescan it, and each rescan skips the rows just claimed (SKIP LOCKED) and
+    # takes the next ``limit``: one claim of 50 took 300 rows.
+    chosen = due.cte("chosen")
+    if postgres:
+        chosen = chosen.prefix_with("MATERIALIZED")
     claim_rows = (
-        update(OutboxMessage).where(col(OutboxMessage.id).in_(due.scalar_subquery()), *claimable)
+        update(OutboxMessage).where(col(OutboxMessage.id).in_(select(chosen.c.id)), *claimable)
         .values(claimed_until=now + lease, claimed_by=worker,
                 attempts=col(OutboxMessage.attempts) + 1)
         .returning(OutboxMessage)

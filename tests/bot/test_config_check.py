@@ -19,6 +19,7 @@ from bot import cli
 from bot.app import build_answer_engine
 from bot.config import BANK_HOLIDAY_REGIONS, ConfigError, load_config
 from bot.config_check import POLICY_PROBLEM, check_config
+from bot.config_yaml import MAX_VALUES, compose
 from bot.settings import bundled_demo_config
 from handlers.school_hours import SUBDIVISIONS
 from policies.errors import PolicyError
@@ -178,3 +179,10 @@ def test_yaml_that_would_hang_or_crash_is_refused_quickly_with_the_line(
         load_config(path)
     assert time.monotonic() - started < 5
     assert refused.value.problems == [f"{path}:{line}: {problem}"]
+
+
+def test_a_long_config_written_out_is_not_an_alias_bomb() -> None:
+    """Only values repeated through aliases count towards the limit: 100 schools of 200
+    people are some 80,000 values of their own, and were refused as a "bomb"."""
+    data, _ = compose("values: [" + ", ".join(["1"] * (MAX_VALUES + 10)) + "]\n")
+    assert len(data["values"]) == MAX_VALUES + 10

@@ -6,14 +6,20 @@ import asyncio
 import dataclasses
 import datetime as dt
 import time
+from typing import Any
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy.exc import OperationalError
+from sqlmodel import col, select
 
 from bot.app import App
-from bot.delivery import LEASE, Deliverer, RateLimit, RetryLater
+from bot.delivery import LEASE, Deliverer, RateLimit, RetryLater, Throttle
 from handlers.outbox import notify_person
 from handlers.replies import Message
 from storage import directory, outbox
 from storage.db import Database
-from storage.models import Chat, Person
+from storage.models import Chat, OutboxMessage, Person
 from tests.reminders.conftest import Recorder
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
@@ -121,3 +127,53 @@ async def test_sends_keep_to_the_platforms_pace_overall_and_per_chat(school: App
     assert len(platform.sent) == 60
     # each person's 10 messages are at least 9 x 25 ms apart at 40/s per chat
     assert elapsed >= 0.2
+
+
+async def test_the_overall_pace_is_even_not_a_second_s_worth_at_once() -> None:
+    """At 100/s, 60 messages to 60 chats take about 0.4 s (a burst of 20, then 100/s),
+    not no time at all: a second's worth at once would empty the platform's own
+    bucket, and the next jitter would be a 429."""
+    throttle = Throttle(RateLimit(per_second=100))
+    started = time.monotonic()
+    for chat in range(60):
+        await throttle.wait(f"c{chat}")
+    assert 0.3 <= time.monotonic() - started < 2
+
+
+async def test_a_claim_takes_at_most_its_limit(school: App) -> None:
+    """On PostgreSQL the claim's ``LIMIT … FOR UPDATE SKIP LOCKED`` select, as a plain
+    subquery, could be rescanned, each rescan taking the next rows: a claim of 50 took
+    170 or all 300 (one worker hoarding a fan-out, and sending all of it while the
+    database was down)."""
+    await queue(school, 300)
+    claimed = await outbox.claim(db=school.services.db, now=NOW, worker="w", lease=LEASE,
+                                 limit=50)
+    assert len(claimed) == 50
+    async with school.services.db.session() as session:
+        held = await session.exec(select(func.count()).where(
+            col(OutboxMessage.claimed_by) == "w"))
+        assert held.one() == 50
+
+
+async def test_a_database_outage_while_recording_stops_the_batch_and_is_recorded_when_back(
+    school: App, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The platform accepted a message but the database can't record it: the deliverer
+    sends nothing more of the batch, and records that one when the database is back
+    (before its lease ends), so a short outage doubles nothing."""
+    texts = await queue(school, 20)
+    real, outage = outbox.record_sent, [OperationalError("UPDATE", {}, OSError("cut"))] * 3
+
+    async def flaky(**kwargs: Any) -> bool:
+        if outage:
+            raise outage.pop()
+        return await real(**kwargs)
+    monkeypatch.setattr(outbox, "record_sent", flaky)
+    recorder = Recorder()
+    deliverer = Deliverer(school.services, [recorder])
+    report = await deliverer.deliver_due(now=NOW)
+    assert (report.sent, report.left) == (1, 19)
+    assert len(recorder.sent) == 1
+    later = await deliverer.deliver_due(now=NOW + LEASE + dt.timedelta(seconds=1))
+    assert later.sent == 19
+    assert sorted(text for _, text in recorder.sent) == sorted(texts)  # none twice

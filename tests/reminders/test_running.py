@@ -6,7 +6,11 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from typing import Any
 
+import pytest
+
+from bot import scheduler as scheduler_module
 from bot.app import App
 from bot.delivery import Deliverer
 from bot.scheduler import ReminderScheduler
@@ -87,3 +91,27 @@ async def test_the_schedule_can_leave_delivery_to_the_outbox_pump(school: App) -
     assert report is not None
     assert report.delivered is None
     assert woken.is_set()
+
+
+async def test_a_failed_pass_is_tried_again_soon_not_an_interval_later(
+    school: App, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pass that fails (the database away during a fan-out) is retried after
+    ``retry_after``; with the hour-long interval, the fan-out would wait an hour."""
+    services = at(school, LONDON_MONDAY).services
+    recorder = Recorder()
+    scheduler = ReminderScheduler(services, deliverer=Deliverer(services, [recorder]),
+                                  interval=3600, retry_after=0.1)
+    real_pass, failures = scheduler_module.run_pass, [ConnectionError("database away")]
+
+    async def failing_once(*args: Any, **kwargs: Any) -> scheduler_module.PassReport:
+        if failures:
+            raise failures.pop()
+        return await real_pass(*args, **kwargs)
+    monkeypatch.setattr(scheduler_module, "run_pass", failing_once)
+    scheduler.start()
+    try:
+        await asyncio.wait_for(scheduler.wait_for_pass(2), timeout=30)
+    finally:
+        await scheduler.stop()
+    assert who(recorder, NUDGE) == ["alice", "bob", "dsl", "head"]

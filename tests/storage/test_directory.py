@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlmodel import select
+
 from bot.app import App
 from bot.config import SchoolsConfig
 from handlers.events import ChatKind
 from handlers.identity import identify
 from storage import directory
+from storage.models import Chat, ChatIdentity, Person, PersonIdentity, School
 from storage.roles import Role
 
 
@@ -62,3 +67,56 @@ async def test_resync_updates_and_deactivates(app: App, demo_config: SchoolsConf
     assert alice.name == "Alice Renamed"
     assert bob is None
     assert by_id == []
+
+
+@dataclass(frozen=True)
+class _Person:
+    handle: str
+    name: str
+    role: str
+    platform_ids: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Chat:
+    name: str
+    audience: str
+    platform_ids: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _School:
+    slug: str
+    name: str
+    timezone: str
+    people: tuple[_Person, ...]
+    chats: tuple[_Chat, ...]
+
+
+async def test_a_second_sync_adds_changes_moves_and_deactivates(app: App) -> None:
+    """The sync works a school at a time, in a few statements: an id that changed is
+    replaced, one that moved to someone else moves, someone gone is kept inactive."""
+    def school(people: tuple[_Person, ...], chat_id: str) -> _School:
+        return _School("sync-test", "Sync Test School", "Europe/London", people,
+                       (_Chat("staff", "staff", {"telegram": chat_id}),))
+    first = school((_Person("ann", "Ann", "staff", {"telegram": "1", "slack": "UANN"}),
+                    _Person("bob", "Bob", "staff", {"telegram": "2"})), "-100")
+    second = school((_Person("ann", "Ann A", "dsl", {"telegram": "3", "slack": "UANN"}),
+                     _Person("cat", "Cat", "staff", {"telegram": "2"})), "-200")
+    for spec in (first, second):
+        async with app.services.db.session() as session:
+            await directory.sync_directory(session=session, schools=[spec])
+    async with app.services.db.session() as session:
+        people = {p.handle: p for p in await session.exec(select(Person).join(School).where(
+            School.slug == "sync-test"))}
+        ids = {(p.handle, i.platform, i.external_id) for p, i in await session.exec(
+            select(Person, PersonIdentity).join(PersonIdentity).join(School).where(
+                School.slug == "sync-test"))}
+        chat_ids = set(await session.exec(select(ChatIdentity.external_id).join(Chat).join(
+            School).where(School.slug == "sync-test")))
+    assert {h: (p.name, p.role, p.active) for h, p in people.items()} == {
+        "ann": ("Ann A", "dsl", True), "bob": ("Bob", "staff", False),
+        "cat": ("Cat", "staff", True)}
+    assert ids == {("ann", "telegram", "3"), ("ann", "slack", "UANN"),
+                   ("bob", "telegram", "2"), ("cat", "telegram", "2")}
+    assert chat_ids == {"-200"}
