@@ -174,7 +174,8 @@ async def test_a_database_outage_while_recording_stops_the_batch_and_is_recorded
     report = await deliverer.deliver_due(now=NOW)
     # the sends already under way when the record failed finish and are recorded; no
     # new one starts
-    assert 1 <= report.sent < 20 and report.sent + report.left == 20, report
+    assert 1 <= report.sent < 20, report
+    assert report.sent + report.left == 20, report
     assert len(recorder.sent) == report.sent
     later = await deliverer.deliver_due(now=NOW + LEASE + dt.timedelta(seconds=1))
     assert later.sent == 20 - report.sent
