@@ -1,10 +1,17 @@
-"""Platform-neutral use cases. Handlers never import a platform SDK."""
+"""Platform-neutral use cases. Handlers never import a platform SDK.
+
+The router (and with it the database layer) is imported only when a router is built:
+``policybot ask`` and ``config check`` import handler modules that need neither, and a
+cold ``ask`` should not pay for SQLAlchemy and Alembic.
+"""
 
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-from handlers.router import Router
+if TYPE_CHECKING:
+    from handlers.router import Router
 
 #: Feature modules, each with ``register(router)``. Order is the order of /help.
 FEATURES = (
@@ -19,10 +26,12 @@ FEATURES = (
 
 
 def build_router() -> Router:
+    from handlers.router import Router
+
     router = Router()
     for name in FEATURES:
         importlib.import_module(name).register(router)
     return router
 
 
-__all__ = ["FEATURES", "Router", "build_router"]
+__all__ = ["FEATURES", "build_router"]
