@@ -206,12 +206,6 @@ async def claim(
         platforms=platforms))
 
 
-async def record_sent(*, db: Database, message_id: int, worker: str, now: dt.datetime) -> bool:
-    """:func:`mark_sent` in its own transaction."""
-    return await _retrying(db, lambda session: mark_sent(
-        session=session, message_id=message_id, worker=worker, now=now))
-
-
 async def record_sent_many(*, db: Database, message_ids: Sequence[int], worker: str,
                            now: dt.datetime) -> int:
     """:func:`mark_sent_many` in its own transaction."""
