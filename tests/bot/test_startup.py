@@ -112,8 +112,21 @@ def as_another_user() -> dict[str, Any]:
     """As root: run the child as nobody (root may write anywhere). Otherwise as ourselves,
     with the directory's write bit taken away instead."""
     if os.geteuid() == 0:
+        blocked = _closed_to_others(Path(sys.executable).parent)
+        if blocked is not None:
+            pytest.skip(f"the checkout is under {blocked}, which other users cannot enter "
+                        "(mode 0700, as `mktemp -d` makes it), so the child cannot run as "
+                        "nobody; clone into a directory others may enter")
         return {"user": OTHER_UID, "group": OTHER_UID, "extra_groups": []}
     return {}
+
+
+def _closed_to_others(path: Path) -> Path | None:
+    """The first directory above ``path`` that other users may not enter, if any."""
+    for directory in (path, *path.parents):
+        if not directory.stat().st_mode & 0o001:
+            return directory
+    return None
 
 
 def not_writable_by_the_child(path: Path) -> None:
